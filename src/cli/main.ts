@@ -1,0 +1,242 @@
+// mergexo-obs: the extension's data layer on the command line, so every figure the views show can be
+// checked outside VS Code. `--json` prints exactly what MergeXO's dashboard data holds for the same
+// section (same field names, Python's JSON layout), so outputs can be diffed.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { MergexoDatabase } from '../data/database';
+import { discoverDatabases } from '../data/discovery';
+import { toPythonJson } from '../data/pythonJson';
+import { OpenError, type DriverChoice } from '../data/sqlite';
+import { parseTimestamp } from '../data/timestamps';
+import { WINDOWS, type Figure, type Int, type MetricsWindow, type QueryScope } from '../data/types';
+import { renderSection, type Section } from './render';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+}
+
+interface GlobalOptions {
+  db?: string;
+  repo?: string;
+  window?: MetricsWindow;
+  limit?: number;
+  offset?: number;
+  now?: number;
+  json?: boolean;
+  driver: DriverChoice;
+}
+
+/** Exit codes: 0 done, 1 the database cannot be read, 2 bad arguments, 3 the file lacks what was asked. */
+export const EXIT = { ok: 0, unreadable: 1, usage: 2, schemaGap: 3 } as const;
+
+class CliFailure extends Error {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function parseWhole(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number.`);
+    const number = Number(value);
+    if (!Number.isSafeInteger(number)) throw new InvalidArgumentError(`${name} is too large.`);
+    return number;
+  };
+}
+
+function parseNow(value: string): number {
+  const ms = parseTimestamp(value);
+  if (ms === null) throw new InvalidArgumentError('must be an ISO-8601 time such as 2026-03-15T12:00:00Z.');
+  return ms;
+}
+
+/** Issue and PR numbers may exceed 2^53; bind them as bigint then, so they stay exact. */
+function parseNumberArgument(kind: string, value: string): Int {
+  if (!/^\d+$/.test(value))
+    throw new CliFailure(EXIT.usage, `${kind} number must be a whole number: ${value}`);
+  const big = BigInt(value);
+  return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+}
+
+export function runCli(argv: string[], io: CliIo): number {
+  const program = new Command();
+  program
+    .name('mergexo-obs')
+    .description("Read a MergeXO state.db (read-only) and print the figures of MergeXO's dashboard.")
+    .option(
+      '--db <path>',
+      'state.db to read (default: mergexo.toml in the current directory, then ~/.local/...)',
+    )
+    .option('--repo <owner/name>', 'only this repository')
+    .addOption(new Option('--window <window>', 'metrics window').choices([...WINDOWS]))
+    .option('--limit <n>', 'at most this many rows', parseWhole('--limit'))
+    .option('--offset <n>', 'skip this many rows (outcomes)', parseWhole('--offset'))
+    .option('--now <iso>', 'pin the clock (elapsed times and window cutoffs)', parseNow)
+    .option('--json', "print MergeXO's JSON for the section")
+    .addOption(
+      new Option('--driver <driver>', 'SQLite driver')
+        .choices(['auto', 'better-sqlite3', 'node:sqlite'])
+        .default('auto'),
+    )
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+      outputError: (text, write) => write(text.trim().split('\n')[0] + '\n'),
+    });
+
+  let exitCode: number = EXIT.ok;
+  const run = (action: (db: MergexoDatabase, scope: QueryScope, options: GlobalOptions) => Section) => {
+    return () => {
+      const options = program.opts<GlobalOptions>();
+      const { db, defaultWindow } = openDatabase(options, io.cwd);
+      try {
+        const scope: QueryScope = { repo: options.repo ?? null, nowMs: options.now ?? Date.now() };
+        const section = action(db, scope, { ...options, window: options.window ?? defaultWindow });
+        exitCode = emit(section, options, io);
+      } finally {
+        db.close();
+      }
+    };
+  };
+
+  program
+    .command('overview')
+    .description('active, blocked and tracked counts, failures, mean and std-dev runtime')
+    .action(run((db, scope, o) => figureSection('overview', db.queries.overview(scope, o.window!))));
+  program
+    .command('agents')
+    .description('active agents, oldest first')
+    .action(
+      run((db, scope, o) => {
+        const agents = db.queries.activeAgents(scope, o.limit);
+        return figureSection(
+          'agents',
+          agents.ok
+            ? { ...agents, value: agents.value.map(({ liveness: _liveness, ...agent }) => agent) }
+            : agents,
+        );
+      }),
+    );
+  program
+    .command('tracked')
+    .description('tracked and blocked pull requests and issues')
+    .action(run((db, scope, o) => figureSection('tracked', db.queries.trackedAndBlocked(scope, o.limit))));
+  program
+    .command('outcomes')
+    .description('merged and closed work, newest first')
+    .action(
+      run((db, scope, o) =>
+        figureSection('outcomes', db.queries.terminalOutcomes(scope, o.limit ?? 200, o.offset ?? 0)),
+      ),
+    );
+  program
+    .command('issue <number>')
+    .description('runs of one issue, newest first')
+    .action((number: string) => {
+      const issue = parseNumberArgument('issue', number);
+      run((db, scope, o) => figureSection('issue', db.queries.issueHistory(scope, issue, o.limit ?? 50)))();
+    });
+  program
+    .command('pr <number>')
+    .description('status transitions of one pull request, newest first')
+    .action((number: string) => {
+      const pr = parseNumberArgument('pr', number);
+      run((db, scope, o) => figureSection('pr', db.queries.prHistory(scope, pr, o.limit ?? 50)))();
+    });
+  program
+    .command('metrics')
+    .description('terminal count, failure rate, mean and std-dev runtime, overall and per repository')
+    .action(run((db, scope, o) => figureSection('metrics', db.queries.metrics(scope, o.window!))));
+  program
+    .command('repos')
+    .description('repositories present in any table')
+    .action(
+      run((db) => ({ kind: 'repos', figure: { ok: true, value: db.queries.repositories(), notes: [] } })),
+    );
+  program
+    .command('roadmaps')
+    .description('roadmap lifecycle counts and blocked nodes with their age')
+    .action(
+      run((db, scope, o) => {
+        const counts = db.queries.roadmapLifecycleCounts(scope);
+        const blockers = db.queries.roadmapBlockerAges(scope, o.limit ?? 50);
+        if (!counts.ok) return figureSection('roadmaps', counts);
+        if (!blockers.ok) return figureSection('roadmaps', blockers);
+        return figureSection('roadmaps', {
+          ok: true,
+          notes: [],
+          value: { roadmap_lifecycle_counts: counts.value, roadmap_blocker_ages: blockers.value },
+        });
+      }),
+    );
+
+  try {
+    program.parse(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof CliFailure) {
+      io.stderr(`mergexo-obs: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof OpenError) {
+      io.stderr(`mergexo-obs: ${oneLineReason(error)}\n`);
+      return EXIT.unreadable;
+    }
+    io.stderr(`mergexo-obs: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.unreadable;
+  }
+}
+
+function figureSection<K extends Section['kind']>(kind: K, figure: Figure<unknown>): Section {
+  return { kind, figure } as Section;
+}
+
+function oneLineReason(error: OpenError): string {
+  const detail = error.detail && !error.message.includes(error.detail) ? ` (${error.detail})` : '';
+  return `${error.message}${detail}`.replace(/\s*\n\s*/g, ' ');
+}
+
+function openDatabase(
+  options: GlobalOptions,
+  cwd: string,
+): { db: MergexoDatabase; defaultWindow: MetricsWindow } {
+  const discovery = discoverDatabases({ explicitPath: options.db, folders: [cwd] });
+  const candidate = discovery.candidates[0];
+  if (!candidate) {
+    const problem = discovery.problems[0];
+    throw new CliFailure(
+      EXIT.unreadable,
+      problem
+        ? problem.message
+        : 'no MergeXO database found: pass --db PATH, or run where mergexo.toml is, ' +
+            'or keep state.db in ~/.local/share/mergexo.',
+    );
+  }
+  const db = MergexoDatabase.open(candidate.dbPath, { driver: options.driver });
+  return { db, defaultWindow: candidate.runtime.defaultWindow };
+}
+
+function emit(section: Section, options: GlobalOptions, io: CliIo): number {
+  const { figure } = section;
+  if (!figure.ok) {
+    if (options.json) {
+      io.stdout(toPythonJson({ error: { type: 'SchemaGap', message: figure.gap.message } }) + '\n');
+    }
+    io.stderr(`mergexo-obs: ${figure.gap.message}\n`);
+    return EXIT.schemaGap;
+  }
+  for (const note of figure.notes) io.stderr(`note: ${note.message}\n`);
+  io.stdout(
+    options.json ? toPythonJson(figure.value) + '\n' : renderSection(section, options.now ?? Date.now()),
+  );
+  return EXIT.ok;
+}

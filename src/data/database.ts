@@ -1,0 +1,177 @@
+// Opening a MergeXO state.db for reading, with a clear reason for every way that can fail, and the
+// one-call snapshot that the sidebar, the status bar and the CLI's overview are drawn from.
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { MergexoQueries } from './queries';
+import { SchemaInfo } from './schema';
+import { errorText, OpenError, openReadOnly, type Connection, type OpenOptions } from './sqlite';
+import type {
+  ActiveAgentDetail,
+  Figure,
+  MetricsWindow,
+  Overview,
+  QueryScope,
+  SchemaGap,
+  TrackedRow,
+} from './types';
+
+const SQLITE_HEADER = 'SQLite format 3\0';
+
+/** Checks the path before SQLite sees it, so each failure gets its own wording. */
+export function checkDatabaseFile(path: string): void {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    throw new OpenError('missing', `Unable to find the MergeXO database: ${path} does not exist.`);
+  }
+  if (!stats.isFile()) {
+    throw new OpenError('not-a-file', `Unable to open ${path}: it is a directory, not a database file.`);
+  }
+  if (stats.size === 0) {
+    throw new OpenError('not-a-database', `Unable to read ${path}: the file is empty.`);
+  }
+  const header = Buffer.alloc(16);
+  let descriptor: number | undefined;
+  try {
+    descriptor = openSync(path, 'r');
+    readSync(descriptor, header, 0, 16, 0);
+  } catch (error) {
+    throw new OpenError('cannot-open', `Unable to read ${path}.`, errorText(error));
+  } finally {
+    if (descriptor !== undefined) closeSync(descriptor);
+  }
+  if (header.toString('latin1') !== SQLITE_HEADER) {
+    throw new OpenError('not-a-database', `Unable to read ${path}: it is not an SQLite database.`);
+  }
+}
+
+export class MergexoDatabase {
+  readonly queries: MergexoQueries;
+
+  private constructor(
+    readonly connection: Connection,
+    readonly schema: SchemaInfo,
+  ) {
+    this.queries = new MergexoQueries(connection, schema);
+  }
+
+  /** Opens read-only; throws {@link OpenError} with a message fit for the user. */
+  static open(path: string, options: OpenOptions = {}): MergexoDatabase {
+    checkDatabaseFile(path);
+    const connection = openReadOnly(path, options);
+    let schema: SchemaInfo;
+    try {
+      schema = SchemaInfo.read(connection);
+    } catch (error) {
+      connection.close();
+      const detail = errorText(error);
+      if (/file is not a database|malformed|corrupt/i.test(detail)) {
+        throw new OpenError('not-a-database', `Unable to read ${path}: the database is damaged.`, detail);
+      }
+      throw new OpenError('cannot-open', `Unable to read ${path}: ${detail}`, detail);
+    }
+    if (!schema.isMergexo()) {
+      connection.close();
+      throw new OpenError(
+        'not-a-database',
+        `Unable to use ${path}: it is an SQLite database, but not one written by MergeXO (no issue_runs table).`,
+      );
+    }
+    return new MergexoDatabase(connection, schema);
+  }
+
+  get driver() {
+    return this.connection.driver;
+  }
+
+  /** Changes whenever another connection commits; cheap enough to poll (issue: live refresh). */
+  dataVersion(): number {
+    const row = this.connection.prepare('PRAGMA data_version').get();
+    return Number(row?.data_version ?? 0);
+  }
+
+  /** Tables and columns this file lacks compared with the current MergeXO schema. */
+  schemaGaps(): SchemaGap[] {
+    return this.schema.gaps(CURRENT_SCHEMA_REQUIREMENTS);
+  }
+
+  close(): void {
+    this.connection.close();
+  }
+
+  /** Everything the sidebar and status bar show, read inside one snapshot. */
+  readDashboard(scope: QueryScope, window: MetricsWindow, rowLimit = 200): DashboardSnapshot {
+    return this.connection.readSnapshot(() => {
+      const unfinished = this.queries.unfinishedRuns(scope);
+      const runs = unfinished.ok ? unfinished.value : undefined;
+      const agents: Figure<ActiveAgentDetail[]> = unfinished.ok
+        ? this.queries.activeAgents(scope, undefined, runs)
+        : unfinished;
+      const tracked = this.queries.trackedAndBlocked(scope, undefined, runs ?? []);
+      const work = this.queries.workCounts(scope);
+      const failures = this.queries.failures(scope, window);
+      const metrics = this.queries.metrics(scope, window);
+      const overview: Figure<Overview> =
+        agents.ok && work.ok && failures.ok && metrics.ok
+          ? {
+              ok: true,
+              notes: work.notes,
+              value: {
+                active_agents: agents.value.length,
+                blocked_prs: work.value.blocked,
+                tracked_prs: work.value.tracked,
+                failures: failures.value,
+                mean_runtime_seconds: metrics.value.overall.mean_runtime_seconds,
+                stddev_runtime_seconds: metrics.value.overall.stddev_runtime_seconds,
+              },
+            }
+          : { ok: false, gap: firstGap([agents, work, failures, metrics]) };
+      return {
+        nowMs: scope.nowMs,
+        window,
+        repo: scope.repo,
+        agents: agents.ok ? { ...agents, value: agents.value.slice(0, rowLimit) } : agents,
+        totalAgents: agents.ok ? agents.value.length : 0,
+        tracked: tracked.ok ? { ...tracked, value: tracked.value.slice(0, rowLimit) } : tracked,
+        counts: work,
+        failures,
+        overview,
+      };
+    });
+  }
+}
+
+export interface DashboardSnapshot {
+  nowMs: number;
+  window: MetricsWindow;
+  repo: string | null;
+  agents: Figure<ActiveAgentDetail[]>;
+  totalAgents: number;
+  tracked: Figure<TrackedRow[]>;
+  counts: Figure<{ blocked: number; tracked: number }>;
+  failures: Figure<number>;
+  /** The overview as MergeXO defines it; a gap when any part of it is unavailable. */
+  overview: Figure<Overview>;
+}
+
+function firstGap(figures: Figure<unknown>[]): SchemaGap {
+  for (const figure of figures) if (!figure.ok) return figure.gap;
+  throw new Error('firstGap called with only available figures');
+}
+
+/** What the current MergeXO creates; used to tell the user what an older file lacks. */
+export const CURRENT_SCHEMA_REQUIREMENTS = [
+  'issue_runs.github_state',
+  'agent_run_history',
+  'pr_status_history',
+  'pr_feedback_state',
+  'feedback_events',
+  'pre_pr_followup_state',
+  'issue_takeover_state',
+  'action_tokens',
+  'github_comment_poll_cursors',
+  'operator_commands',
+  'runtime_operations',
+  'roadmap_state',
+  'roadmap_nodes',
+];

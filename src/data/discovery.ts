@@ -1,0 +1,166 @@
+// Where is state.db? The same rules serve the extension and the CLI: an explicit path wins, then a
+// `mergexo.toml` in a workspace folder (`[runtime] base_dir`, `~` expanded, plus `state.db`), then
+// MergeXO's default base dir when it holds a database.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { WINDOWS, type MetricsWindow } from './types';
+
+export const CONFIG_FILE_NAME = 'mergexo.toml';
+export const DEFAULT_BASE_DIR = '~/.local/share/mergexo';
+
+/** `[runtime]` keys a dashboard honours, with MergeXO's defaults. */
+export interface RuntimeSettings {
+  refreshSeconds: number;
+  defaultWindow: MetricsWindow;
+  rowLimit: number;
+  historyRetentionDays: number;
+}
+
+export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = {
+  refreshSeconds: 2,
+  defaultWindow: '24h',
+  rowLimit: 200,
+  historyRetentionDays: 90,
+};
+
+export interface DatabaseCandidate {
+  dbPath: string;
+  baseDir: string;
+  source: 'setting' | 'config' | 'default';
+  configPath?: string;
+  runtime: RuntimeSettings;
+  /** Repositories declared in the config (`owner/name`), in file order. */
+  configuredRepos: string[];
+}
+
+export interface DiscoveryProblem {
+  configPath: string;
+  message: string;
+}
+
+export interface DiscoveryResult {
+  candidates: DatabaseCandidate[];
+  problems: DiscoveryProblem[];
+}
+
+export interface DiscoveryInput {
+  /** An explicit database path (the `mergexo.stateDbPath` setting or the CLI's `--db`). */
+  explicitPath?: string | undefined;
+  /** Folders to look in for `mergexo.toml`, in order. */
+  folders: string[];
+  home?: string;
+}
+
+export function expandHome(path: string, home = homedir()): string {
+  if (path === '~') return home;
+  if (path.startsWith('~/') || path.startsWith('~\\')) return join(home, path.slice(2));
+  return path;
+}
+
+function tableOf(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function readRuntime(runtime: Record<string, unknown>): RuntimeSettings {
+  const positive = (value: unknown, fallback: number) =>
+    typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+  const window = runtime.observability_default_window;
+  return {
+    refreshSeconds: positive(runtime.observability_refresh_seconds, DEFAULT_RUNTIME_SETTINGS.refreshSeconds),
+    defaultWindow: WINDOWS.includes(window as MetricsWindow)
+      ? (window as MetricsWindow)
+      : DEFAULT_RUNTIME_SETTINGS.defaultWindow,
+    rowLimit: positive(runtime.observability_row_limit, DEFAULT_RUNTIME_SETTINGS.rowLimit),
+    historyRetentionDays: positive(
+      runtime.observability_history_retention_days,
+      DEFAULT_RUNTIME_SETTINGS.historyRetentionDays,
+    ),
+  };
+}
+
+/** Reads one `mergexo.toml`; throws an Error whose message says what is wrong with it. */
+export function readConfig(configPath: string, home = homedir()): DatabaseCandidate {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = parseToml(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new Error(`${configPath} is not valid TOML: ${reason}`);
+  }
+  const runtime = tableOf(parsed.runtime);
+  const baseDirValue = runtime?.base_dir;
+  if (typeof baseDirValue !== 'string' || baseDirValue.trim() === '') {
+    throw new Error(`${configPath} has no [runtime] base_dir, so the state database cannot be located.`);
+  }
+  // MergeXO resolves a relative base_dir against the directory it runs in, usually the config's.
+  const expanded = expandHome(baseDirValue.trim(), home);
+  const baseDir = isAbsolute(expanded) ? expanded : resolve(dirname(configPath), expanded);
+  const repos = tableOf(parsed.repo) ?? {};
+  const configuredRepos = Object.entries(repos).flatMap(([id, value]) => {
+    const repo = tableOf(value);
+    const owner = repo?.owner;
+    if (typeof owner !== 'string') return [];
+    const name = typeof repo?.name === 'string' ? repo.name : id;
+    return [`${owner}/${name}`];
+  });
+  return {
+    dbPath: join(baseDir, 'state.db'),
+    baseDir,
+    source: 'config',
+    configPath,
+    runtime: readRuntime(runtime ?? {}),
+    configuredRepos,
+  };
+}
+
+export function discoverDatabases(input: DiscoveryInput): DiscoveryResult {
+  const home = input.home ?? homedir();
+  const candidates: DatabaseCandidate[] = [];
+  const problems: DiscoveryProblem[] = [];
+  if (input.explicitPath && input.explicitPath.trim() !== '') {
+    const dbPath = resolve(expandHome(input.explicitPath.trim(), home));
+    candidates.push({
+      dbPath,
+      baseDir: dirname(dbPath),
+      source: 'setting',
+      runtime: { ...DEFAULT_RUNTIME_SETTINGS },
+      configuredRepos: [],
+    });
+    return { candidates, problems };
+  }
+  for (const folder of input.folders) {
+    const configPath = join(folder, CONFIG_FILE_NAME);
+    if (!existsSync(configPath)) continue;
+    try {
+      candidates.push(readConfig(configPath, home));
+    } catch (error) {
+      problems.push({ configPath, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  if (candidates.length === 0) {
+    const baseDir = expandHome(DEFAULT_BASE_DIR, home);
+    const dbPath = join(baseDir, 'state.db');
+    if (isFile(dbPath)) {
+      candidates.push({
+        dbPath,
+        baseDir,
+        source: 'default',
+        runtime: { ...DEFAULT_RUNTIME_SETTINGS },
+        configuredRepos: [],
+      });
+    }
+  }
+  return { candidates, problems };
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

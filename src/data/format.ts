@@ -1,0 +1,41 @@
+// Short human texts for durations and instants, shared by tree items, tooltips and the CLI.
+import { parseTimestamp } from './timestamps';
+
+const pad = (value: number) => String(value).padStart(2, '0');
+
+/** `45s`, `3m 12s`, `2h 05m`, `3d 04h`; negative or invalid input reads as `0s`. */
+export function formatDuration(totalSeconds: number | null | undefined): string {
+  if (totalSeconds == null || !Number.isFinite(totalSeconds) || totalSeconds < 0) return '0s';
+  const seconds = Math.floor(totalSeconds);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${pad(seconds % 60)}s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours}h ${pad(minutes % 60)}m`;
+  return `${Math.floor(hours / 24)}d ${pad(hours % 24)}h`;
+}
+
+/** `5m ago`, `in 3m`, `just now`: for "last activity" and timeline rows. */
+export function formatRelative(timestamp: string | null | undefined, nowMs: number): string {
+  const ms = parseTimestamp(timestamp ?? null);
+  if (ms === null) return timestamp && timestamp !== '-' ? timestamp : '-';
+  const delta = (nowMs - ms) / 1000;
+  if (Math.abs(delta) < 5) return 'just now';
+  return delta >= 0 ? `${formatDuration(delta)} ago` : `in ${formatDuration(-delta)}`;
+}
+
+/** Seconds as a short figure for metrics: `540.0s`, `28m 12s`. */
+export function formatSeconds(seconds: number): string {
+  return seconds < 60 ? `${seconds.toFixed(1)}s` : formatDuration(seconds);
+}
+
+export function formatPercent(rate: number): string {
+  return `${(rate * 100).toFixed(1)}%`;
+}
+
+/** Truncates to one line of at most `max` characters for labels and descriptions. */
+export function oneLine(value: string | null | undefined, max = 80): string {
+  if (!value) return '';
+  const line = value.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
