@@ -1,0 +1,40 @@
+// The contract between the extension's data session (one open state.db, the repository filter,
+// the refresh loop) and everything that displays it: trees, status bar, webview panels.
+import type * as vscode from 'vscode';
+import type { MergexoDatabase } from '../data/database';
+import type { MetricsWindow } from '../data/types';
+
+export type SessionState =
+  | { kind: 'none'; message: string }
+  | { kind: 'error'; path: string; message: string }
+  | { kind: 'open'; path: string; db: MergexoDatabase; openedAt: number };
+
+export interface DataSession {
+  readonly state: SessionState;
+  /** `null` means all repositories. Applies to every view and panel. */
+  readonly repoFilter: string | null;
+  /** The metrics window chosen by the user (setting `mergexo.metricsWindow`). */
+  readonly window: MetricsWindow;
+  /** Fires after a refresh in which the database content (or the file) changed. */
+  readonly onDidChangeData: vscode.Event<void>;
+  /** Fires when the repository filter or the window changes. */
+  readonly onDidChangeScope: vscode.Event<void>;
+  /** Fires when the session opens, loses or fails to open a database. */
+  readonly onDidChangeState: vscode.Event<SessionState>;
+  /** Runs `read` against the open database; `undefined` when none is open or the read failed (logged). */
+  withDatabase<T>(read: (db: MergexoDatabase) => T): T | undefined;
+  /** The clock every figure uses (tests can pin it). */
+  now(): number;
+}
+
+/**
+ * What a tree element or a command argument points at. Tree elements carry it as `target`, so a
+ * context-menu command receives the element and reads `element.target`.
+ */
+export interface WorkTarget {
+  repo: string;
+  issue?: number;
+  pr?: number;
+  runId?: string;
+  branch?: string;
+}
