@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/data/**', 'src/cli/**', 'webview/**'],
+    files: ['src/data/**', 'src/cli/**', 'webview/**', 'src/views/**/model*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,6 +1,7 @@
 // Opening a MergeXO state.db for reading, with a clear reason for every way that can fail, and the
 // one-call snapshot that the sidebar, the status bar and the CLI's overview are drawn from.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { RunTracker } from './incremental';
 import { MergexoQueries } from './queries';
 import { SchemaInfo } from './schema';
 import { errorText, OpenError, openReadOnly, type Connection, type OpenOptions } from './sqlite';
@@ -47,18 +48,25 @@ export function checkDatabaseFile(path: string): void {
 
 export class MergexoDatabase {
   readonly queries: MergexoQueries;
+  /** Incremental run aggregates behind `queries.metrics` / `failures` / `unfinishedRuns`. */
+  readonly tracker: RunTracker | undefined;
+  /** The tracked list and work counts of the last dashboard read, valid while data_version stands. */
+  private work: { version: number; repo: string | null; tracked: Figure<TrackedRow[]>; counts: WorkCounts } | undefined;
 
   private constructor(
     readonly connection: Connection,
     readonly schema: SchemaInfo,
+    options: { incremental?: boolean } = {},
   ) {
-    this.queries = new MergexoQueries(connection, schema);
+    this.tracker = options.incremental === false ? undefined : RunTracker.create(connection, schema);
+    this.queries = new MergexoQueries(connection, schema, this.tracker);
   }
 
   /** Opens read-only; throws {@link OpenError} with a message fit for the user. */
-  static open(path: string, options: OpenOptions = {}): MergexoDatabase {
+  static open(path: string, options: DatabaseOptions = {}): MergexoDatabase {
     checkDatabaseFile(path);
-    const connection = openReadOnly(path, options);
+    const opened = openReadOnly(path, options);
+    const connection = options.wrap ? options.wrap(opened) : opened;
     let schema: SchemaInfo;
     try {
       schema = SchemaInfo.read(connection);
@@ -77,7 +85,7 @@ export class MergexoDatabase {
         `Unable to use ${path}: it is an SQLite database, but not one written by MergeXO (no issue_runs table).`,
       );
     }
-    return new MergexoDatabase(connection, schema);
+    return new MergexoDatabase(connection, schema, options);
   }
 
   get driver() {
@@ -102,13 +110,22 @@ export class MergexoDatabase {
   /** Everything the sidebar and status bar show, read inside one snapshot. */
   readDashboard(scope: QueryScope, window: MetricsWindow, rowLimit = 200): DashboardSnapshot {
     return this.connection.readSnapshot(() => {
+      const version = this.dataVersion();
       const unfinished = this.queries.unfinishedRuns(scope);
       const runs = unfinished.ok ? unfinished.value : undefined;
       const agents: Figure<ActiveAgentDetail[]> = unfinished.ok
         ? this.queries.activeAgents(scope, undefined, runs)
         : unfinished;
-      const tracked = this.queries.trackedAndBlocked(scope, undefined, runs ?? []);
-      const work = this.queries.workCounts(scope);
+      // The tracked list and the counts depend on the data only (no clock): while data_version stands
+      // still they are what the last read found.
+      let cached = this.work;
+      if (!cached || cached.version !== version || cached.repo !== scope.repo) {
+        const work = this.queries.trackedWork(scope, runs ?? []);
+        cached = { version, repo: scope.repo, tracked: work.tracked!, counts: work.counts };
+        this.work = cached;
+      }
+      const tracked = cached.tracked;
+      const work = cached.counts;
       const failures = this.queries.failures(scope, window);
       const metrics = this.queries.metrics(scope, window);
       const overview: Figure<Overview> =
@@ -141,6 +158,13 @@ export class MergexoDatabase {
   }
 }
 
+export interface DatabaseOptions extends OpenOptions {
+  /** Keep incremental run aggregates (default true); false reads every figure from the database. */
+  incremental?: boolean;
+  /** Wraps the connection (the benchmark records the statements a refresh runs). */
+  wrap?: (connection: Connection) => Connection;
+}
+
 export interface DashboardSnapshot {
   nowMs: number;
   window: MetricsWindow;
@@ -153,6 +177,8 @@ export interface DashboardSnapshot {
   /** The overview as MergeXO defines it; a gap when any part of it is unavailable. */
   overview: Figure<Overview>;
 }
+
+type WorkCounts = Figure<{ blocked: number; tracked: number }>;
 
 function firstGap(figures: Figure<unknown>[]): SchemaGap {
   for (const figure of figures) if (!figure.ok) return figure.gap;

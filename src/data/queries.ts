@@ -1,7 +1,21 @@
 // Every figure of MergeXO's dashboard, with MergeXO's own semantics (see the contract in
 // docs/figures.md). Each function reads through one connection, takes the repository filter and a
 // pinned clock, and returns either the figure or the schema gap that prevents it.
-import { isCodexActive, metaNumber, metaString, parseMeta, type RunMeta } from './meta';
+import {
+  ALL_REPOSITORIES,
+  compareText,
+  distinctRepositories,
+  emptyTotals,
+  METRIC_RUN_KINDS,
+  METRIC_TERMINAL_STATUSES,
+  metricsRow,
+  RUN_COLUMNS,
+  sqlList,
+  type RunningTotals,
+  type RunTracker,
+  type UnfinishedRun,
+} from './incremental';
+import { isCodexActive, metaNumber, metaString, parseMeta } from './meta';
 import type { SchemaInfo } from './schema';
 import type { Connection, SqlRow, SqlValue } from './sqlite';
 import { parseTimestamp, secondsSince, windowCutoffText } from './timestamps';
@@ -10,7 +24,6 @@ import type {
   Figure,
   Int,
   Metrics,
-  MetricsRow,
   MetricsWindow,
   OperatorCommandRow,
   Overview,
@@ -25,13 +38,7 @@ import type {
   TrackedRow,
 } from './types';
 
-export const METRIC_RUN_KINDS = ['issue_flow', 'implementation_flow', 'pre_pr_followup'] as const;
-export const METRIC_TERMINAL_STATUSES = ['completed', 'failed', 'blocked', 'interrupted'] as const;
-export const ALL_REPOSITORIES = '__all__';
-
-const RUN_COLUMNS =
-  'run_id, repo_full_name, run_kind, issue_number, pr_number, flow, branch, started_at, finished_at, ' +
-  'terminal_status, failure_class, error, duration_seconds';
+export { ALL_REPOSITORIES, METRIC_RUN_KINDS, METRIC_TERMINAL_STATUSES, metricsRow, type UnfinishedRun };
 
 function ok<T>(value: T, notes: SchemaGap[] = []): Figure<T> {
   return { ok: true, value, notes };
@@ -65,9 +72,17 @@ function numOrNull(value: SqlValue | undefined): number | null {
   return value == null ? null : num(value);
 }
 
-/** Plain byte-order comparison, as SQLite's BINARY collation orders text. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** SQLite's order of two column values: NULL, then numbers, then text (bytewise), then blobs. */
+function compareSql(a: SqlValue | undefined, b: SqlValue | undefined): number {
+  const rank = (value: SqlValue | undefined) =>
+    value == null ? 0 : typeof value === 'string' ? 2 : value instanceof Uint8Array ? 3 : 1;
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  if (ra === 1) return a! < b! ? -1 : a! > b! ? 1 : 0;
+  if (ra === 2) return compareText(a as string, b as string);
+  if (ra === 3) return Buffer.compare(a as Uint8Array, b as Uint8Array);
+  return 0;
 }
 
 function compareInt(a: Int | null, b: Int | null): number {
@@ -83,15 +98,15 @@ export interface NumberRef {
   number: Int;
 }
 
-export interface UnfinishedRun {
-  row: SqlRow;
-  meta: RunMeta | null;
-}
-
 export class MergexoQueries {
+  /** Tables whose rows can be enumerated by repository through an index (a skip scan). */
+  private readonly repoIndexed = new Map<string, boolean>();
+
   constructor(
     readonly connection: Connection,
     readonly schema: SchemaInfo,
+    /** Incremental run aggregates; without it every figure is computed from the database. */
+    readonly tracker?: RunTracker,
   ) {}
 
   private all(sql: string, params: SqlValue[]): SqlRow[] {
@@ -109,11 +124,43 @@ export class MergexoQueries {
     const names = new Set<string>();
     for (const table of this.schema.tableNames()) {
       if (!this.schema.hasColumn(table, 'repo_full_name')) continue;
-      for (const row of this.all(`SELECT DISTINCT repo_full_name AS repo FROM "${table}"`, [])) {
-        if (typeof row.repo === 'string') names.add(row.repo);
-      }
+      for (const repo of this.tableRepositories(table)) names.add(repo);
     }
     return [...names].sort(compareText);
+  }
+
+  /**
+   * Distinct repositories of one table. Every MergeXO index leads with `repo_full_name`, so one index
+   * seek per repository finds them (instead of reading every row); a table without such an index
+   * (never seen in MergeXO files) is read in full.
+   */
+  tableRepositories(table: string): string[] {
+    if (this.hasRepoIndex(table)) return distinctRepositories(this.connection, table);
+    return this.all(`SELECT DISTINCT repo_full_name AS repo FROM "${table}"`, [])
+      .map((row) => row.repo)
+      .filter((repo): repo is string => typeof repo === 'string');
+  }
+
+  private hasRepoIndex(table: string): boolean {
+    let known = this.repoIndexed.get(table);
+    if (known === undefined) {
+      const indexes = this.all(`SELECT name FROM pragma_index_list(?)`, [table]);
+      known = indexes.some(
+        (index) =>
+          this.connection.prepare('SELECT name FROM pragma_index_info(?) WHERE seqno = 0').get(text(index.name))
+            ?.name === 'repo_full_name',
+      );
+      this.repoIndexed.set(table, known);
+    }
+    return known;
+  }
+
+  /**
+   * The repositories a figure reads one by one: the chosen one, or every repository of the table. A
+   * query per repository turns "all repositories" into range scans of the repository-led indexes.
+   */
+  private scopeRepositories(scope: QueryScope, table: string): string[] {
+    return scope.repo === null ? this.tableRepositories(table) : [scope.repo];
   }
 
   // ---- live runs ---------------------------------------------------------------------------
@@ -121,10 +168,12 @@ export class MergexoQueries {
   unfinishedRuns(scope: QueryScope): Figure<UnfinishedRun[]> {
     const gap = this.schema.gap(['agent_run_history']);
     if (gap) return fail(gap);
-    const repo = this.repoClause(scope);
-    const rows = this.all(
-      `SELECT ${RUN_COLUMNS}, meta_json FROM agent_run_history WHERE finished_at IS NULL${repo.sql}`,
-      repo.params,
+    if (this.tracker) return ok(this.tracker.readUnfinished(scope));
+    const statement = this.connection.prepare(
+      `SELECT ${RUN_COLUMNS}, meta_json FROM agent_run_history WHERE repo_full_name = ? AND finished_at IS NULL`,
+    );
+    const rows = this.connection.readSnapshot(() =>
+      this.scopeRepositories(scope, 'agent_run_history').flatMap((repo) => statement.all(repo)),
     );
     return ok(rows.map((row) => ({ row, meta: parseMeta(row.meta_json) })));
   }
@@ -222,10 +271,35 @@ export class MergexoQueries {
 
   /** Overview counts of tracked and blocked work (they keep PRs with an active feedback turn). */
   workCounts(scope: QueryScope): Figure<{ blocked: number; tracked: number }> {
+    return this.countsOf(this.workRows(scope));
+  }
+
+  /** The tracked-and-blocked list, newest activity first. */
+  trackedAndBlocked(scope: QueryScope, limit?: number, runs?: UnfinishedRun[]): Figure<TrackedRow[]> {
+    return this.listOf(scope, this.workRows(scope), limit, runs);
+  }
+
+  /** The list and the overview counts from one read of the PR and issue rows (what a refresh needs). */
+  trackedWork(scope: QueryScope, runs?: UnfinishedRun[], options: { list?: boolean } = {}): TrackedWork {
+    const rows = this.workRows(scope);
+    const counts = this.countsOf(rows);
+    if (options.list === false) return { counts };
+    return { counts, tracked: this.listOf(scope, rows, undefined, runs) };
+  }
+
+  private workRows(scope: QueryScope): Figure<{ prs: Figure<SqlRow[]>; issues: Figure<SqlRow[]> }> {
     const prs = this.trackedPrRows(scope);
     if (!prs.ok) return prs;
     const issues = this.blockedIssueRows(scope);
     if (!issues.ok) return issues;
+    return ok({ prs, issues });
+  }
+
+  private countsOf(
+    rows: Figure<{ prs: Figure<SqlRow[]>; issues: Figure<SqlRow[]> }>,
+  ): Figure<{ blocked: number; tracked: number }> {
+    if (!rows.ok) return rows;
+    const { prs, issues } = rows.value as { prs: OkFigure<SqlRow[]>; issues: OkFigure<SqlRow[]> };
     const blockedPrs = prs.value.filter((row) => row.status === 'blocked').length;
     return ok(
       { blocked: blockedPrs + issues.value.length, tracked: prs.value.length - blockedPrs },
@@ -233,12 +307,14 @@ export class MergexoQueries {
     );
   }
 
-  /** The tracked-and-blocked list, newest activity first. */
-  trackedAndBlocked(scope: QueryScope, limit?: number, runs?: UnfinishedRun[]): Figure<TrackedRow[]> {
-    const prs = this.trackedPrRows(scope);
-    if (!prs.ok) return prs;
-    const issues = this.blockedIssueRows(scope);
-    if (!issues.ok) return issues;
+  private listOf(
+    scope: QueryScope,
+    rows: Figure<{ prs: Figure<SqlRow[]>; issues: Figure<SqlRow[]> }>,
+    limit: number | undefined,
+    runs: UnfinishedRun[] | undefined,
+  ): Figure<TrackedRow[]> {
+    if (!rows.ok) return rows;
+    const { prs, issues } = rows.value as { prs: OkFigure<SqlRow[]>; issues: OkFigure<SqlRow[]> };
     let liveRuns = runs;
     if (!liveRuns) {
       const unfinished = this.unfinishedRuns(scope);
@@ -246,7 +322,7 @@ export class MergexoQueries {
     }
     const hidden = this.prsWithActiveFeedbackTurn(liveRuns);
     const activity = this.lastActivity(scope);
-    const pending = this.pendingEventCounts(scope);
+    const pending = activity.pending;
     const result: TrackedRow[] = [];
     for (const row of prs.value) {
       const repo = text(row.repo_full_name);
@@ -290,26 +366,17 @@ export class MergexoQueries {
     return ok(limit === undefined ? result : result.slice(0, limit), mergeNotes(prs.notes, issues.notes));
   }
 
-  /** Pending (unprocessed) feedback events per PR, aggregated once for all PRs. */
-  private pendingEventCounts(scope: QueryScope): Map<string, number> {
-    const counts = new Map<string, number>();
-    if (!this.schema.hasTable('feedback_events')) return counts;
-    const repo = this.repoClause(scope);
-    const rows = this.all(
-      `SELECT repo_full_name, pr_number, COUNT(*) AS pending FROM feedback_events
-        WHERE processed_at IS NULL${repo.sql} GROUP BY repo_full_name, pr_number`,
-      repo.params,
-    );
-    for (const row of rows) counts.set(prKey(text(row.repo_full_name), int(row.pr_number)), num(row.pending));
-    return counts;
-  }
-
   /**
    * Last activity per PR and per issue: the text maximum (as MergeXO compares) of feedback events,
    * observed action tokens and comment-poll cursors that have seen a comment.
    */
-  private lastActivity(scope: QueryScope): { prs: Map<string, string>; issues: Map<string, string> } {
+  private lastActivity(scope: QueryScope): {
+    prs: Map<string, string>;
+    issues: Map<string, string>;
+    pending: Map<string, number>;
+  } {
     const prs = new Map<string, string>();
+    const pending = new Map<string, number>();
     const issues = new Map<string, string>();
     const bump = (map: Map<string, string>, key: string, value: SqlValue | undefined) => {
       if (typeof value !== 'string') return;
@@ -318,18 +385,30 @@ export class MergexoQueries {
     };
     const repo = this.repoClause(scope);
     if (this.schema.hasTable('feedback_events')) {
+      // One pass gives both the pending count and the newest event of each listed PR; events of PRs
+      // that are no longer tracked (most of them, in a long history) are skipped before grouping.
+      const listed = this.schema.hasTable('pr_feedback_state')
+        ? `AND (repo_full_name, pr_number) IN (SELECT repo_full_name, pr_number FROM pr_feedback_state
+                WHERE status IN ('awaiting_feedback', 'blocked'))`
+        : '';
       const rows = this.all(
-        `SELECT repo_full_name, pr_number, MAX(updated_at) AS at FROM feedback_events
-          WHERE 1 = 1${repo.sql} GROUP BY repo_full_name, pr_number`,
+        `SELECT repo_full_name, pr_number, MAX(updated_at) AS at,
+                SUM(CASE WHEN processed_at IS NULL THEN 1 ELSE 0 END) AS pending
+           FROM feedback_events WHERE 1 = 1 ${listed}${repo.sql} GROUP BY repo_full_name, pr_number`,
         repo.params,
       );
-      for (const row of rows) bump(prs, prKey(text(row.repo_full_name), int(row.pr_number)), row.at);
+      for (const row of rows) {
+        const key = prKey(text(row.repo_full_name), int(row.pr_number));
+        bump(prs, key, row.at);
+        const count = num(row.pending);
+        if (count > 0) pending.set(key, count);
+      }
     }
     if (this.schema.gap(['action_tokens.observed_updated_at', 'action_tokens.scope_kind']) === undefined) {
+      // No GROUP BY: `bump` keeps the maximum, and skipping the sort is what costs least.
       const rows = this.all(
-        `SELECT repo_full_name, scope_kind, scope_number, MAX(observed_updated_at) AS at FROM action_tokens
-          WHERE status = 'observed' AND observed_updated_at IS NOT NULL${repo.sql}
-          GROUP BY repo_full_name, scope_kind, scope_number`,
+        `SELECT repo_full_name, scope_kind, scope_number, observed_updated_at AS at FROM action_tokens
+          WHERE status = 'observed' AND observed_updated_at IS NOT NULL${repo.sql}`,
         repo.params,
       );
       for (const row of rows) {
@@ -340,9 +419,8 @@ export class MergexoQueries {
     }
     if (this.schema.hasTable('github_comment_poll_cursors')) {
       const rows = this.all(
-        `SELECT repo_full_name, surface, scope_number, MAX(last_updated_at) AS at
-           FROM github_comment_poll_cursors WHERE last_comment_id > 0${repo.sql}
-          GROUP BY repo_full_name, surface, scope_number`,
+        `SELECT repo_full_name, surface, scope_number, last_updated_at AS at
+           FROM github_comment_poll_cursors WHERE last_comment_id > 0${repo.sql}`,
         repo.params,
       );
       for (const row of rows) {
@@ -352,7 +430,7 @@ export class MergexoQueries {
         else if (surface.startsWith('issue_')) bump(issues, key, row.at);
       }
     }
-    return { prs, issues };
+    return { prs, issues, pending };
   }
 
   // ---- counts, failures and metrics ----------------------------------------------------------
@@ -360,53 +438,68 @@ export class MergexoQueries {
   failures(scope: QueryScope, window: MetricsWindow): Figure<number> {
     const gap = this.schema.gap(['agent_run_history']);
     if (gap) return fail(gap);
-    const repo = this.repoClause(scope);
-    const row = this.connection
-      .prepare(
-        `SELECT COUNT(*) AS n FROM agent_run_history
-          WHERE terminal_status = 'failed' AND finished_at >= ?${repo.sql}`,
-      )
-      .get(windowCutoffText(scope.nowMs, window), ...repo.params);
-    return ok(num(row?.n));
+    if (this.tracker) return ok(this.tracker.failures(scope, window));
+    const statement = this.connection.prepare(
+      `SELECT COUNT(*) AS n FROM agent_run_history
+        WHERE repo_full_name = ? AND finished_at >= ? AND terminal_status = 'failed'`,
+    );
+    const cutoff = windowCutoffText(scope.nowMs, window);
+    return ok(
+      this.connection.readSnapshot(() =>
+        this.scopeRepositories(scope, 'agent_run_history').reduce(
+          (sum, repo) => sum + num(statement.get(repo, cutoff)?.n),
+          0,
+        ),
+      ),
+    );
   }
 
   metrics(scope: QueryScope, window: MetricsWindow): Figure<Metrics> {
     const gap = this.schema.gap(['agent_run_history']);
     if (gap) return fail(gap);
-    const repo = this.repoClause(scope);
-    const rows = this.all(
-      `SELECT repo_full_name, COUNT(*) AS terminal_count,
+    if (this.tracker) return ok(this.tracker.metrics(scope, window));
+    return ok(this.metricsFromScratch(scope, window));
+  }
+
+  /** Metrics read from the database, one index range per repository (no incremental state). */
+  metricsFromScratch(scope: QueryScope, window: MetricsWindow): Metrics {
+    const statement = this.connection.prepare(
+      `SELECT COUNT(*) AS terminal_count,
               SUM(CASE WHEN terminal_status = 'failed' THEN 1 ELSE 0 END) AS failed_count,
               SUM(duration_seconds) AS duration_sum,
               SUM(duration_seconds * duration_seconds) AS duration_square_sum,
               COUNT(duration_seconds) AS duration_count
          FROM agent_run_history
-        WHERE run_kind IN (${sqlList(METRIC_RUN_KINDS)})
-          AND terminal_status IN (${sqlList(METRIC_TERMINAL_STATUSES)})
-          AND finished_at >= ?${repo.sql}
-        GROUP BY repo_full_name ORDER BY repo_full_name`,
-      [windowCutoffText(scope.nowMs, window), ...repo.params],
+        WHERE repo_full_name = ? AND finished_at >= ?
+          AND run_kind IN (${sqlList(METRIC_RUN_KINDS)})
+          AND terminal_status IN (${sqlList(METRIC_TERMINAL_STATUSES)})`,
     );
-    const perRepo = rows.map((row) =>
-      metricsRow(text(row.repo_full_name), {
+    const cutoff = windowCutoffText(scope.nowMs, window);
+    const perRepo = this.connection.readSnapshot(() =>
+      this.scopeRepositories(scope, 'agent_run_history')
+        .sort(compareText)
+        .flatMap((repo) => {
+          const row = statement.get(repo, cutoff);
+          return row && num(row.terminal_count) > 0 ? [{ repo, row }] : [];
+        }),
+    );
+    const total = emptyTotals();
+    const rows = perRepo.map(({ repo, row }) => {
+      const totals: RunningTotals = {
         terminal: num(row.terminal_count),
         failed: num(row.failed_count),
         durationSum: num(row.duration_sum),
         durationSquareSum: num(row.duration_square_sum),
         durationCount: num(row.duration_count),
-      }),
-    );
-    const total = rows.reduce<RunningTotals>(
-      (sum, row) => ({
-        terminal: sum.terminal + num(row.terminal_count),
-        failed: sum.failed + num(row.failed_count),
-        durationSum: sum.durationSum + num(row.duration_sum),
-        durationSquareSum: sum.durationSquareSum + num(row.duration_square_sum),
-        durationCount: sum.durationCount + num(row.duration_count),
-      }),
-      emptyTotals(),
-    );
-    return ok({ overall: metricsRow(scope.repo ?? ALL_REPOSITORIES, total), per_repo: perRepo });
+      };
+      total.terminal += totals.terminal;
+      total.failed += totals.failed;
+      total.durationSum += totals.durationSum;
+      total.durationSquareSum += totals.durationSquareSum;
+      total.durationCount += totals.durationCount;
+      return metricsRow(repo, totals);
+    });
+    return { overall: metricsRow(scope.repo ?? ALL_REPOSITORIES, total), per_repo: rows };
   }
 
   overview(scope: QueryScope, window: MetricsWindow): Figure<Overview> {
@@ -459,14 +552,20 @@ export class MergexoQueries {
   failedRuns(scope: QueryScope, limit = 50, offset = 0): Figure<RunHistoryRow[]> {
     const gap = this.schema.gap(['agent_run_history']);
     if (gap) return fail(gap);
-    const repo = this.repoClause(scope);
-    const rows = this.all(
+    // Newest first through the (repository, finished_at) index of each repository, stopping after
+    // limit + offset failures; `+terminal_status` keeps SQLite from sorting a whole status range instead.
+    const statement = this.connection.prepare(
       `SELECT ${RUN_COLUMNS} FROM agent_run_history
-        WHERE terminal_status = 'failed'${repo.sql}
-        ORDER BY finished_at DESC, run_id DESC LIMIT ? OFFSET ?`,
-      [...repo.params, limit, offset],
+        WHERE repo_full_name = ? AND +terminal_status = 'failed'
+        ORDER BY finished_at DESC, run_id DESC LIMIT ?`,
     );
-    return ok(rows.map(toRunHistoryRow));
+    const rows = this.connection.readSnapshot(() =>
+      this.scopeRepositories(scope, 'agent_run_history').flatMap((repo) => statement.all(repo, limit + offset)),
+    );
+    rows.sort(
+      (a, b) => compareSql(b.finished_at, a.finished_at) || compareSql(b.run_id, a.run_id),
+    );
+    return ok(rows.slice(offset, offset + limit).map(toRunHistoryRow));
   }
 
   issueHistory(scope: QueryScope, issue: Int, limit = 50): Figure<RunHistoryRow[]> {
@@ -484,13 +583,17 @@ export class MergexoQueries {
   prHistory(scope: QueryScope, pr: Int, limit = 50): Figure<PrTransition[]> {
     const gap = this.schema.gap(['pr_status_history']);
     if (gap) return fail(gap);
-    const repo = this.repoClause(scope);
-    const rows = this.all(
+    // One (repository, pr_number, changed_at) index range per repository instead of a table scan.
+    const statement = this.connection.prepare(
       `SELECT id, repo_full_name, pr_number, issue_number, from_status, to_status, reason, detail, changed_at
-         FROM pr_status_history WHERE pr_number = ?${repo.sql}
+         FROM pr_status_history WHERE repo_full_name = ? AND pr_number = ?
         ORDER BY changed_at DESC, id DESC LIMIT ?`,
-      [pr, ...repo.params, limit],
     );
+    const rows = this.connection.readSnapshot(() =>
+      this.scopeRepositories(scope, 'pr_status_history').flatMap((repo) => statement.all(repo, pr, limit)),
+    );
+    rows.sort((a, b) => compareSql(b.changed_at, a.changed_at) || compareSql(b.id, a.id));
+    rows.length = Math.min(rows.length, limit);
     return ok(
       rows.map((row) => ({
         id: int(row.id),
@@ -652,33 +755,6 @@ export class MergexoQueries {
   }
 }
 
-interface RunningTotals {
-  terminal: number;
-  failed: number;
-  durationSum: number;
-  durationSquareSum: number;
-  durationCount: number;
-}
-
-function emptyTotals(): RunningTotals {
-  return { terminal: 0, failed: 0, durationSum: 0, durationSquareSum: 0, durationCount: 0 };
-}
-
-/** Mean and population standard deviation `sqrt(max(0, mean(x²) − mean(x)²))`, 0 under 2 samples. */
-export function metricsRow(repo: string, totals: RunningTotals): MetricsRow {
-  const mean = totals.durationCount > 0 ? totals.durationSum / totals.durationCount : 0;
-  const meanSquare = totals.durationCount > 0 ? totals.durationSquareSum / totals.durationCount : 0;
-  const stddev = totals.terminal >= 2 ? Math.sqrt(Math.max(0, meanSquare - mean * mean)) : 0;
-  return {
-    repo_full_name: repo,
-    terminal_count: totals.terminal,
-    failed_count: totals.failed,
-    failure_rate: totals.terminal > 0 ? totals.failed / totals.terminal : 0,
-    mean_runtime_seconds: mean,
-    stddev_runtime_seconds: stddev,
-  };
-}
-
 function toActiveAgent(run: UnfinishedRun, nowMs: number): ActiveAgentDetail {
   const { row, meta } = run;
   const startedAt = text(row.started_at);
@@ -734,8 +810,12 @@ export function issueKey(repo: string, issue: Int): string {
   return `${repo}#${String(issue)}`;
 }
 
-function sqlList(values: readonly string[]): string {
-  return values.map((value) => `'${value}'`).join(', ');
+type OkFigure<T> = Extract<Figure<T>, { ok: true }>;
+
+/** What a refresh needs of tracked work: the overview counts, and the list unless it was skipped. */
+export interface TrackedWork {
+  counts: Figure<{ blocked: number; tracked: number }>;
+  tracked?: Figure<TrackedRow[]>;
 }
 
 function mergeNotes(a: SchemaGap[], b: SchemaGap[]): SchemaGap[] {

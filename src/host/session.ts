@@ -6,7 +6,13 @@ import type { MetricsWindow } from '../data/types';
 
 export type SessionState =
   | { kind: 'none'; message: string }
-  | { kind: 'error'; path: string; message: string }
+  | {
+      kind: 'error';
+      path: string;
+      message: string;
+      /** Why, for code (context keys, welcome text): an `OpenError` kind, or `read-failed`. */
+      reason?: 'missing' | 'not-a-file' | 'not-a-database' | 'cannot-open' | 'no-driver' | 'read-failed';
+    }
   | { kind: 'open'; path: string; db: MergexoDatabase; openedAt: number };
 
 export interface DataSession {
@@ -37,4 +43,6 @@ export interface WorkTarget {
   pr?: number;
   runId?: string;
   branch?: string;
+  /** A commit (a tracked PR's last seen head). */
+  sha?: string;
 }

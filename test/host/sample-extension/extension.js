@@ -35,7 +35,11 @@ function panelHtml(webview) {
 
 /** @param {vscode.ExtensionContext} context */
 function activate(context) {
-  const status = vscode.window.createStatusBarItem('mergexoSample.status', vscode.StatusBarAlignment.Left, 100);
+  const status = vscode.window.createStatusBarItem(
+    'mergexoSample.status',
+    vscode.StatusBarAlignment.Left,
+    100,
+  );
   status.name = 'MergeXO Sample Agents';
   status.text = '$(pulse) 3 agents';
   status.tooltip = 'Sample status-bar item';

@@ -1,0 +1,782 @@
+// The "straightforward" reference: the data layer's queries exactly as they were before the
+// performance work (commit 52f941e), one statement per figure written as its definition reads, every
+// "all repositories" figure a full scan. The benchmark measures it as the baseline and the comparison
+// test checks that the optimised data layer returns the same values. Do not optimise this file.
+import { isCodexActive, metaNumber, metaString, parseMeta, type RunMeta } from '../src/data/meta';
+import type { SchemaInfo } from '../src/data/schema';
+import type { Connection, SqlRow, SqlValue } from '../src/data/sqlite';
+import { parseTimestamp, secondsSince, windowCutoffText } from '../src/data/timestamps';
+import type {
+  ActiveAgentDetail,
+  Figure,
+  Int,
+  Metrics,
+  MetricsRow,
+  MetricsWindow,
+  OperatorCommandRow,
+  Overview,
+  PrTransition,
+  QueryScope,
+  RoadmapBlocker,
+  RoadmapLifecycleCounts,
+  RunHistoryRow,
+  RuntimeOperationRow,
+  SchemaGap,
+  TerminalOutcome,
+  TrackedRow,
+} from '../src/data/types';
+
+const METRIC_RUN_KINDS = ['issue_flow', 'implementation_flow', 'pre_pr_followup'] as const;
+const METRIC_TERMINAL_STATUSES = ['completed', 'failed', 'blocked', 'interrupted'] as const;
+const ALL_REPOSITORIES = '__all__';
+
+const RUN_COLUMNS =
+  'run_id, repo_full_name, run_kind, issue_number, pr_number, flow, branch, started_at, finished_at, ' +
+  'terminal_status, failure_class, error, duration_seconds';
+
+function ok<T>(value: T, notes: SchemaGap[] = []): Figure<T> {
+  return { ok: true, value, notes };
+}
+
+function fail<T>(gap: SchemaGap): Figure<T> {
+  return { ok: false, gap };
+}
+
+function text(value: SqlValue | undefined): string {
+  return typeof value === 'string' ? value : value == null ? '' : String(value);
+}
+
+function textOrNull(value: SqlValue | undefined): string | null {
+  return value == null ? null : text(value);
+}
+
+function int(value: SqlValue | undefined): Int {
+  return typeof value === 'bigint' || typeof value === 'number' ? value : Number(value ?? 0);
+}
+
+function intOrNull(value: SqlValue | undefined): Int | null {
+  return value == null ? null : int(value);
+}
+
+function num(value: SqlValue | undefined): number {
+  return typeof value === 'number' ? value : Number(value ?? 0);
+}
+
+function numOrNull(value: SqlValue | undefined): number | null {
+  return value == null ? null : num(value);
+}
+
+/** Plain byte-order comparison, as SQLite's BINARY collation orders text. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareInt(a: Int | null, b: Int | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A live run with its parsed meta; the raw material of active agents and stall detection. */
+interface NumberRef {
+  repo: string;
+  number: Int;
+}
+
+interface UnfinishedRun {
+  row: SqlRow;
+  meta: RunMeta | null;
+}
+
+export class StraightforwardQueries {
+  constructor(
+    readonly connection: Connection,
+    readonly schema: SchemaInfo,
+  ) {}
+
+  private all(sql: string, params: SqlValue[]): SqlRow[] {
+    return this.connection.prepare(sql).all(...params);
+  }
+
+  private repoClause(scope: QueryScope, column = 'repo_full_name'): { sql: string; params: SqlValue[] } {
+    return scope.repo === null
+      ? { sql: '', params: [] }
+      : { sql: ` AND ${column} = ?`, params: [scope.repo] };
+  }
+
+  /** Repositories present in any table that has a repository column, sorted. */
+  repositories(): string[] {
+    const names = new Set<string>();
+    for (const table of this.schema.tableNames()) {
+      if (!this.schema.hasColumn(table, 'repo_full_name')) continue;
+      for (const row of this.all(`SELECT DISTINCT repo_full_name AS repo FROM "${table}"`, [])) {
+        if (typeof row.repo === 'string') names.add(row.repo);
+      }
+    }
+    return [...names].sort(compareText);
+  }
+
+  // ---- live runs ---------------------------------------------------------------------------
+
+  unfinishedRuns(scope: QueryScope): Figure<UnfinishedRun[]> {
+    const gap = this.schema.gap(['agent_run_history']);
+    if (gap) return fail(gap);
+    const repo = this.repoClause(scope);
+    const rows = this.all(
+      `SELECT ${RUN_COLUMNS}, meta_json FROM agent_run_history WHERE finished_at IS NULL${repo.sql}`,
+      repo.params,
+    );
+    return ok(rows.map((row) => ({ row, meta: parseMeta(row.meta_json) })));
+  }
+
+  /** Active agents, oldest first; `limit` applies after the `codex_active` filter, as in MergeXO. */
+  activeAgents(scope: QueryScope, limit?: number, runs?: UnfinishedRun[]): Figure<ActiveAgentDetail[]> {
+    let source = runs;
+    if (!source) {
+      const unfinished = this.unfinishedRuns(scope);
+      if (!unfinished.ok) return unfinished;
+      source = unfinished.value;
+    }
+    const agents = source
+      .filter((run) => isCodexActive(run.meta))
+      .map((run) => toActiveAgent(run, scope.nowMs))
+      .sort(
+        (a, b) =>
+          compareText(a.started_at, b.started_at) ||
+          compareText(a.repo_full_name, b.repo_full_name) ||
+          compareInt(a.issue_number, b.issue_number),
+      );
+    return ok(limit === undefined ? agents : agents.slice(0, limit));
+  }
+
+  // ---- tracked and blocked -----------------------------------------------------------------
+
+  /** SQL that is true for rows of work MergeXO ignores (taken over, or closed on GitHub). */
+  private excludedSql(alias: string): { sql: string; notes: SchemaGap[] } {
+    const parts: string[] = [];
+    const notes = this.schema.gaps(['issue_takeover_state', 'issue_runs.github_state']);
+    if (this.schema.hasTable('issue_takeover_state')) {
+      parts.push(
+        `EXISTS (SELECT 1 FROM issue_takeover_state t WHERE t.repo_full_name = ${alias}.repo_full_name ` +
+          `AND t.issue_number = ${alias}.issue_number AND t.ignore_active = 1)`,
+      );
+    }
+    if (this.schema.hasColumn('issue_runs', 'github_state')) {
+      parts.push(
+        `EXISTS (SELECT 1 FROM issue_runs g WHERE g.repo_full_name = ${alias}.repo_full_name ` +
+          `AND g.issue_number = ${alias}.issue_number AND lower(g.github_state) = 'closed')`,
+      );
+    }
+    return { sql: parts.length ? `(${parts.join(' OR ')})` : '0', notes };
+  }
+
+  /** PRs that have a live feedback turn with an active agent: MergeXO lists them as agents instead. */
+  private prsWithActiveFeedbackTurn(runs: UnfinishedRun[]): Set<string> {
+    const keys = new Set<string>();
+    for (const run of runs) {
+      if (run.row.run_kind === 'feedback_turn' && run.row.pr_number != null && isCodexActive(run.meta)) {
+        keys.add(prKey(text(run.row.repo_full_name), int(run.row.pr_number)));
+      }
+    }
+    return keys;
+  }
+
+  private trackedPrRows(scope: QueryScope): Figure<SqlRow[]> {
+    const gap = this.schema.gap(['pr_feedback_state', 'issue_runs', 'feedback_events']);
+    if (gap) return fail(gap);
+    const excluded = this.excludedSql('p');
+    const repo = this.repoClause(scope, 'p.repo_full_name');
+    const rows = this.all(
+      `SELECT p.repo_full_name, p.pr_number, p.issue_number, p.status, p.branch, p.last_seen_head_sha,
+              CASE WHEN p.status = 'blocked' THEN
+                (SELECT i.error FROM issue_runs i
+                  WHERE i.repo_full_name = p.repo_full_name AND i.issue_number = p.issue_number)
+              END AS blocked_reason
+         FROM pr_feedback_state p
+        WHERE p.status IN ('awaiting_feedback', 'blocked') AND NOT ${excluded.sql}${repo.sql}`,
+      repo.params,
+    );
+    return ok(rows, excluded.notes);
+  }
+
+  private blockedIssueRows(scope: QueryScope): Figure<SqlRow[]> {
+    const gap = this.schema.gap(['issue_runs']);
+    if (gap) return fail(gap);
+    const excluded = this.excludedSql('i');
+    const repo = this.repoClause(scope, 'i.repo_full_name');
+    const hasFollowups = this.schema.hasTable('pre_pr_followup_state');
+    const followupJoin = hasFollowups
+      ? 'LEFT JOIN pre_pr_followup_state f ' +
+        'ON f.repo_full_name = i.repo_full_name AND f.issue_number = i.issue_number'
+      : '';
+    const reason = hasFollowups ? 'COALESCE(f.waiting_reason, i.error)' : 'i.error';
+    const branch = hasFollowups ? "COALESCE(i.branch, f.branch, '-')" : "COALESCE(i.branch, '-')";
+    const rows = this.all(
+      `SELECT i.repo_full_name, i.issue_number, i.status, ${branch} AS branch, ${reason} AS blocked_reason
+         FROM issue_runs i ${followupJoin}
+        WHERE i.status = 'awaiting_issue_followup' AND NOT ${excluded.sql}${repo.sql}`,
+      repo.params,
+    );
+    return ok(rows, [...excluded.notes, ...this.schema.gaps(['pre_pr_followup_state'])]);
+  }
+
+  /** Overview counts of tracked and blocked work (they keep PRs with an active feedback turn). */
+  workCounts(scope: QueryScope): Figure<{ blocked: number; tracked: number }> {
+    const prs = this.trackedPrRows(scope);
+    if (!prs.ok) return prs;
+    const issues = this.blockedIssueRows(scope);
+    if (!issues.ok) return issues;
+    const blockedPrs = prs.value.filter((row) => row.status === 'blocked').length;
+    return ok(
+      { blocked: blockedPrs + issues.value.length, tracked: prs.value.length - blockedPrs },
+      mergeNotes(prs.notes, issues.notes),
+    );
+  }
+
+  /** The tracked-and-blocked list, newest activity first. */
+  trackedAndBlocked(scope: QueryScope, limit?: number, runs?: UnfinishedRun[]): Figure<TrackedRow[]> {
+    const prs = this.trackedPrRows(scope);
+    if (!prs.ok) return prs;
+    const issues = this.blockedIssueRows(scope);
+    if (!issues.ok) return issues;
+    let liveRuns = runs;
+    if (!liveRuns) {
+      const unfinished = this.unfinishedRuns(scope);
+      liveRuns = unfinished.ok ? unfinished.value : [];
+    }
+    const hidden = this.prsWithActiveFeedbackTurn(liveRuns);
+    const activity = this.lastActivity(scope);
+    const pending = this.pendingEventCounts(scope);
+    const result: TrackedRow[] = [];
+    for (const row of prs.value) {
+      const repo = text(row.repo_full_name);
+      const pr = int(row.pr_number);
+      const key = prKey(repo, pr);
+      if (hidden.has(key)) continue;
+      result.push({
+        repo_full_name: repo,
+        pr_number: pr,
+        issue_number: int(row.issue_number),
+        status: text(row.status),
+        branch: text(row.branch),
+        last_seen_head_sha: textOrNull(row.last_seen_head_sha),
+        blocked_reason: textOrNull(row.blocked_reason),
+        pending_event_count: pending.get(key) ?? 0,
+        updated_at: activity.prs.get(key) ?? '-',
+      });
+    }
+    for (const row of issues.value) {
+      const repo = text(row.repo_full_name);
+      const issue = int(row.issue_number);
+      result.push({
+        repo_full_name: repo,
+        pr_number: null,
+        issue_number: issue,
+        status: text(row.status),
+        branch: text(row.branch),
+        last_seen_head_sha: null,
+        blocked_reason: textOrNull(row.blocked_reason),
+        pending_event_count: 0,
+        updated_at: activity.issues.get(issueKey(repo, issue)) ?? '-',
+      });
+    }
+    result.sort(
+      (a, b) =>
+        compareText(b.updated_at, a.updated_at) ||
+        compareText(a.repo_full_name, b.repo_full_name) ||
+        compareInt(a.issue_number, b.issue_number) ||
+        compareInt(a.pr_number, b.pr_number),
+    );
+    return ok(limit === undefined ? result : result.slice(0, limit), mergeNotes(prs.notes, issues.notes));
+  }
+
+  /** Pending (unprocessed) feedback events per PR, aggregated once for all PRs. */
+  private pendingEventCounts(scope: QueryScope): Map<string, number> {
+    const counts = new Map<string, number>();
+    if (!this.schema.hasTable('feedback_events')) return counts;
+    const repo = this.repoClause(scope);
+    const rows = this.all(
+      `SELECT repo_full_name, pr_number, COUNT(*) AS pending FROM feedback_events
+        WHERE processed_at IS NULL${repo.sql} GROUP BY repo_full_name, pr_number`,
+      repo.params,
+    );
+    for (const row of rows) counts.set(prKey(text(row.repo_full_name), int(row.pr_number)), num(row.pending));
+    return counts;
+  }
+
+  /**
+   * Last activity per PR and per issue: the text maximum (as MergeXO compares) of feedback events,
+   * observed action tokens and comment-poll cursors that have seen a comment.
+   */
+  private lastActivity(scope: QueryScope): { prs: Map<string, string>; issues: Map<string, string> } {
+    const prs = new Map<string, string>();
+    const issues = new Map<string, string>();
+    const bump = (map: Map<string, string>, key: string, value: SqlValue | undefined) => {
+      if (typeof value !== 'string') return;
+      const current = map.get(key);
+      if (current === undefined || value > current) map.set(key, value);
+    };
+    const repo = this.repoClause(scope);
+    if (this.schema.hasTable('feedback_events')) {
+      const rows = this.all(
+        `SELECT repo_full_name, pr_number, MAX(updated_at) AS at FROM feedback_events
+          WHERE 1 = 1${repo.sql} GROUP BY repo_full_name, pr_number`,
+        repo.params,
+      );
+      for (const row of rows) bump(prs, prKey(text(row.repo_full_name), int(row.pr_number)), row.at);
+    }
+    if (this.schema.gap(['action_tokens.observed_updated_at', 'action_tokens.scope_kind']) === undefined) {
+      const rows = this.all(
+        `SELECT repo_full_name, scope_kind, scope_number, MAX(observed_updated_at) AS at FROM action_tokens
+          WHERE status = 'observed' AND observed_updated_at IS NOT NULL${repo.sql}
+          GROUP BY repo_full_name, scope_kind, scope_number`,
+        repo.params,
+      );
+      for (const row of rows) {
+        const key = prKey(text(row.repo_full_name), int(row.scope_number));
+        if (row.scope_kind === 'pr') bump(prs, key, row.at);
+        else if (row.scope_kind === 'issue') bump(issues, key, row.at);
+      }
+    }
+    if (this.schema.hasTable('github_comment_poll_cursors')) {
+      const rows = this.all(
+        `SELECT repo_full_name, surface, scope_number, MAX(last_updated_at) AS at
+           FROM github_comment_poll_cursors WHERE last_comment_id > 0${repo.sql}
+          GROUP BY repo_full_name, surface, scope_number`,
+        repo.params,
+      );
+      for (const row of rows) {
+        const key = prKey(text(row.repo_full_name), int(row.scope_number));
+        const surface = text(row.surface);
+        if (surface.startsWith('pr_')) bump(prs, key, row.at);
+        else if (surface.startsWith('issue_')) bump(issues, key, row.at);
+      }
+    }
+    return { prs, issues };
+  }
+
+  // ---- counts, failures and metrics ----------------------------------------------------------
+
+  failures(scope: QueryScope, window: MetricsWindow): Figure<number> {
+    const gap = this.schema.gap(['agent_run_history']);
+    if (gap) return fail(gap);
+    const repo = this.repoClause(scope);
+    const row = this.connection
+      .prepare(
+        `SELECT COUNT(*) AS n FROM agent_run_history
+          WHERE terminal_status = 'failed' AND finished_at >= ?${repo.sql}`,
+      )
+      .get(windowCutoffText(scope.nowMs, window), ...repo.params);
+    return ok(num(row?.n));
+  }
+
+  metrics(scope: QueryScope, window: MetricsWindow): Figure<Metrics> {
+    const gap = this.schema.gap(['agent_run_history']);
+    if (gap) return fail(gap);
+    const repo = this.repoClause(scope);
+    const rows = this.all(
+      `SELECT repo_full_name, COUNT(*) AS terminal_count,
+              SUM(CASE WHEN terminal_status = 'failed' THEN 1 ELSE 0 END) AS failed_count,
+              SUM(duration_seconds) AS duration_sum,
+              SUM(duration_seconds * duration_seconds) AS duration_square_sum,
+              COUNT(duration_seconds) AS duration_count
+         FROM agent_run_history
+        WHERE run_kind IN (${sqlList(METRIC_RUN_KINDS)})
+          AND terminal_status IN (${sqlList(METRIC_TERMINAL_STATUSES)})
+          AND finished_at >= ?${repo.sql}
+        GROUP BY repo_full_name ORDER BY repo_full_name`,
+      [windowCutoffText(scope.nowMs, window), ...repo.params],
+    );
+    const perRepo = rows.map((row) =>
+      metricsRow(text(row.repo_full_name), {
+        terminal: num(row.terminal_count),
+        failed: num(row.failed_count),
+        durationSum: num(row.duration_sum),
+        durationSquareSum: num(row.duration_square_sum),
+        durationCount: num(row.duration_count),
+      }),
+    );
+    const total = rows.reduce<RunningTotals>(
+      (sum, row) => ({
+        terminal: sum.terminal + num(row.terminal_count),
+        failed: sum.failed + num(row.failed_count),
+        durationSum: sum.durationSum + num(row.duration_sum),
+        durationSquareSum: sum.durationSquareSum + num(row.duration_square_sum),
+        durationCount: sum.durationCount + num(row.duration_count),
+      }),
+      emptyTotals(),
+    );
+    return ok({ overall: metricsRow(scope.repo ?? ALL_REPOSITORIES, total), per_repo: perRepo });
+  }
+
+  overview(scope: QueryScope, window: MetricsWindow): Figure<Overview> {
+    const agents = this.activeAgents(scope);
+    if (!agents.ok) return agents;
+    const work = this.workCounts(scope);
+    if (!work.ok) return work;
+    const failures = this.failures(scope, window);
+    if (!failures.ok) return failures;
+    const metrics = this.metrics(scope, window);
+    if (!metrics.ok) return metrics;
+    return ok(
+      {
+        active_agents: agents.value.length,
+        blocked_prs: work.value.blocked,
+        tracked_prs: work.value.tracked,
+        failures: failures.value,
+        mean_runtime_seconds: metrics.value.overall.mean_runtime_seconds,
+        stddev_runtime_seconds: metrics.value.overall.stddev_runtime_seconds,
+      },
+      work.notes,
+    );
+  }
+
+  // ---- outcomes and histories ------------------------------------------------------------------
+
+  terminalOutcomes(scope: QueryScope, limit = 200, offset = 0): Figure<TerminalOutcome[]> {
+    const gap = this.schema.gap(['issue_runs']);
+    if (gap) return fail(gap);
+    const repo = this.repoClause(scope);
+    const rows = this.all(
+      `SELECT repo_full_name, issue_number, pr_number, status, branch, updated_at FROM issue_runs
+        WHERE status IN ('merged', 'closed')${repo.sql}
+        ORDER BY updated_at DESC, repo_full_name, issue_number LIMIT ? OFFSET ?`,
+      [...repo.params, limit, offset],
+    );
+    return ok(
+      rows.map((row) => ({
+        repo_full_name: text(row.repo_full_name),
+        issue_number: int(row.issue_number),
+        pr_number: intOrNull(row.pr_number),
+        status: text(row.status),
+        branch: textOrNull(row.branch),
+        updated_at: text(row.updated_at),
+      })),
+    );
+  }
+
+  /** Failed runs, newest first (the extension's "recent outcomes" view adds them to merges). */
+  failedRuns(scope: QueryScope, limit = 50, offset = 0): Figure<RunHistoryRow[]> {
+    const gap = this.schema.gap(['agent_run_history']);
+    if (gap) return fail(gap);
+    const repo = this.repoClause(scope);
+    const rows = this.all(
+      `SELECT ${RUN_COLUMNS} FROM agent_run_history
+        WHERE terminal_status = 'failed'${repo.sql}
+        ORDER BY finished_at DESC, run_id DESC LIMIT ? OFFSET ?`,
+      [...repo.params, limit, offset],
+    );
+    return ok(rows.map(toRunHistoryRow));
+  }
+
+  issueHistory(scope: QueryScope, issue: Int, limit = 50): Figure<RunHistoryRow[]> {
+    const gap = this.schema.gap(['agent_run_history']);
+    if (gap) return fail(gap);
+    const repo = this.repoClause(scope);
+    const rows = this.all(
+      `SELECT ${RUN_COLUMNS} FROM agent_run_history WHERE issue_number = ?${repo.sql}
+        ORDER BY started_at DESC, run_id DESC LIMIT ?`,
+      [issue, ...repo.params, limit],
+    );
+    return ok(rows.map(toRunHistoryRow));
+  }
+
+  prHistory(scope: QueryScope, pr: Int, limit = 50): Figure<PrTransition[]> {
+    const gap = this.schema.gap(['pr_status_history']);
+    if (gap) return fail(gap);
+    const repo = this.repoClause(scope);
+    const rows = this.all(
+      `SELECT id, repo_full_name, pr_number, issue_number, from_status, to_status, reason, detail, changed_at
+         FROM pr_status_history WHERE pr_number = ?${repo.sql}
+        ORDER BY changed_at DESC, id DESC LIMIT ?`,
+      [pr, ...repo.params, limit],
+    );
+    return ok(
+      rows.map((row) => ({
+        id: int(row.id),
+        repo_full_name: text(row.repo_full_name),
+        pr_number: int(row.pr_number),
+        issue_number: int(row.issue_number),
+        from_status: textOrNull(row.from_status),
+        to_status: text(row.to_status),
+        reason: textOrNull(row.reason),
+        detail: textOrNull(row.detail),
+        changed_at: text(row.changed_at),
+      })),
+    );
+  }
+
+  /** Issue and PR numbers that have any history, for the "Show History…" pickers. */
+  knownNumbers(scope: QueryScope): { issues: NumberRef[]; prs: NumberRef[] } {
+    const sources = (pairs: [string, string][]) => pairs.filter(([table]) => this.schema.hasTable(table));
+    return {
+      issues: this.distinctNumbers(
+        scope,
+        sources([
+          ['agent_run_history', 'issue_number'],
+          ['issue_runs', 'issue_number'],
+        ]),
+      ),
+      prs: this.distinctNumbers(
+        scope,
+        sources([
+          ['pr_status_history', 'pr_number'],
+          ['pr_feedback_state', 'pr_number'],
+        ]),
+      ),
+    };
+  }
+
+  private distinctNumbers(scope: QueryScope, sources: [string, string][]): NumberRef[] {
+    if (sources.length === 0) return [];
+    const repo = this.repoClause(scope);
+    const sql = sources
+      .map(
+        ([table, column]) =>
+          `SELECT repo_full_name AS repo, ${column} AS number FROM ${table} WHERE 1 = 1${repo.sql}`,
+      )
+      .join(' UNION ');
+    const params = sources.flatMap(() => repo.params);
+    return this.all(`${sql} ORDER BY repo, number DESC`, params).map((row) => ({
+      repo: text(row.repo),
+      number: int(row.number),
+    }));
+  }
+
+  operatorCommands(scope: QueryScope, target: { issue?: Int; pr?: Int }): Figure<OperatorCommandRow[]> {
+    const gap = this.schema.gap(['operator_commands']);
+    if (gap) return fail(gap);
+    const repo = this.repoClause(scope);
+    const byPr = target.pr !== undefined;
+    const rows = this.all(
+      `SELECT repo_full_name, command_key, issue_number, pr_number, author_login, command, status, result,
+              created_at, updated_at
+         FROM operator_commands WHERE ${byPr ? 'pr_number' : 'issue_number'} = ?${repo.sql}
+        ORDER BY created_at DESC, command_key DESC LIMIT 200`,
+      [(byPr ? target.pr : target.issue) ?? 0, ...repo.params],
+    );
+    return ok(
+      rows.map((row) => ({
+        repo_full_name: text(row.repo_full_name),
+        command_key: text(row.command_key),
+        issue_number: int(row.issue_number),
+        pr_number: intOrNull(row.pr_number),
+        author_login: text(row.author_login),
+        command: text(row.command),
+        status: text(row.status),
+        result: text(row.result),
+        created_at: text(row.created_at),
+        updated_at: text(row.updated_at),
+      })),
+    );
+  }
+
+  /** Service-wide operations (restarts) created inside [from, to], compared as text like MergeXO. */
+  runtimeOperations(from: string, to: string): Figure<RuntimeOperationRow[]> {
+    const gap = this.schema.gap(['runtime_operations']);
+    if (gap) return fail(gap);
+    const rows = this.all(
+      `SELECT op_name, status, requested_by, request_repo_full_name, mode, detail, created_at, updated_at
+         FROM runtime_operations WHERE created_at >= ? AND created_at <= ? ORDER BY created_at DESC LIMIT 200`,
+      [from, to],
+    );
+    return ok(
+      rows.map((row) => ({
+        op_name: text(row.op_name),
+        status: text(row.status),
+        requested_by: text(row.requested_by),
+        request_repo_full_name: text(row.request_repo_full_name),
+        mode: text(row.mode),
+        detail: textOrNull(row.detail),
+        created_at: text(row.created_at),
+        updated_at: text(row.updated_at),
+      })),
+    );
+  }
+
+  // ---- roadmaps ------------------------------------------------------------------------------
+
+  roadmapLifecycleCounts(scope: QueryScope): Figure<RoadmapLifecycleCounts> {
+    const gap = this.schema.gap(['roadmap_state', 'roadmap_state.adjustment_state']);
+    if (gap) return fail(gap);
+    const repo = this.repoClause(scope);
+    const row = this.connection
+      .prepare(
+        `SELECT
+           SUM(CASE WHEN status = 'active' AND adjustment_state != 'awaiting_revision_merge' THEN 1 ELSE 0 END)
+             AS active,
+           SUM(CASE WHEN status = 'active' AND adjustment_state = 'awaiting_revision_merge' THEN 1 ELSE 0 END)
+             AS revision_requested,
+           SUM(CASE WHEN status = 'superseded' THEN 1 ELSE 0 END) AS superseded,
+           SUM(CASE WHEN status = 'abandoned' THEN 1 ELSE 0 END) AS abandoned,
+           SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END) AS completed
+         FROM roadmap_state WHERE 1 = 1${repo.sql}`,
+      )
+      .get(...repo.params);
+    return ok({
+      active: num(row?.active),
+      revision_requested: num(row?.revision_requested),
+      superseded: num(row?.superseded),
+      abandoned: num(row?.abandoned),
+      completed: num(row?.completed),
+    });
+  }
+
+  roadmapBlockerAges(scope: QueryScope, limit = 50): Figure<RoadmapBlocker[]> {
+    const gap = this.schema.gap(['roadmap_nodes', 'roadmap_state', 'roadmap_nodes.blocked_since_at']);
+    if (gap) return fail(gap);
+    const repo = this.repoClause(scope, 'n.repo_full_name');
+    const rows = this.all(
+      `SELECT n.repo_full_name, n.roadmap_issue_number, n.node_id, n.blocked_since_at, n.child_issue_number
+         FROM roadmap_nodes n JOIN roadmap_state r
+           ON r.repo_full_name = n.repo_full_name AND r.roadmap_issue_number = n.roadmap_issue_number
+        WHERE r.status = 'active' AND n.status = 'blocked' AND n.is_active = 1
+          AND n.blocked_since_at IS NOT NULL${repo.sql}
+        ORDER BY n.blocked_since_at ASC, n.repo_full_name, n.roadmap_issue_number, n.node_id LIMIT ?`,
+      [...repo.params, limit],
+    );
+    return ok(
+      rows.map((row) => {
+        const since = text(row.blocked_since_at);
+        const sinceMs = parseTimestamp(since);
+        return {
+          repo_full_name: text(row.repo_full_name),
+          roadmap_issue_number: int(row.roadmap_issue_number),
+          node_id: text(row.node_id),
+          blocked_since_at: since,
+          age_seconds: sinceMs === null ? 0 : secondsSince(scope.nowMs, sinceMs),
+          child_issue_number: intOrNull(row.child_issue_number),
+        };
+      }),
+    );
+  }
+}
+
+interface RunningTotals {
+  terminal: number;
+  failed: number;
+  durationSum: number;
+  durationSquareSum: number;
+  durationCount: number;
+}
+
+function emptyTotals(): RunningTotals {
+  return { terminal: 0, failed: 0, durationSum: 0, durationSquareSum: 0, durationCount: 0 };
+}
+
+/** Mean and population standard deviation `sqrt(max(0, mean(x²) − mean(x)²))`, 0 under 2 samples. */
+function metricsRow(repo: string, totals: RunningTotals): MetricsRow {
+  const mean = totals.durationCount > 0 ? totals.durationSum / totals.durationCount : 0;
+  const meanSquare = totals.durationCount > 0 ? totals.durationSquareSum / totals.durationCount : 0;
+  const stddev = totals.terminal >= 2 ? Math.sqrt(Math.max(0, meanSquare - mean * mean)) : 0;
+  return {
+    repo_full_name: repo,
+    terminal_count: totals.terminal,
+    failed_count: totals.failed,
+    failure_rate: totals.terminal > 0 ? totals.failed / totals.terminal : 0,
+    mean_runtime_seconds: mean,
+    stddev_runtime_seconds: stddev,
+  };
+}
+
+function toActiveAgent(run: UnfinishedRun, nowMs: number): ActiveAgentDetail {
+  const { row, meta } = run;
+  const startedAt = text(row.started_at);
+  const startedMs = parseTimestamp(startedAt);
+  return {
+    run_id: text(row.run_id),
+    repo_full_name: text(row.repo_full_name),
+    run_kind: text(row.run_kind),
+    issue_number: int(row.issue_number),
+    pr_number: intOrNull(row.pr_number),
+    flow: textOrNull(row.flow),
+    branch: textOrNull(row.branch),
+    started_at: startedAt,
+    elapsed_seconds: startedMs === null ? 0 : secondsSince(nowMs, startedMs),
+    prompt: metaString(meta, 'last_prompt'),
+    codex_mode: metaString(meta, 'codex_mode'),
+    codex_session_id: metaString(meta, 'codex_session_id'),
+    codex_invocation_started_at: metaString(meta, 'codex_invocation_started_at'),
+    liveness: {
+      last_progress_at: metaString(meta, 'last_progress_at'),
+      codex_timeout_at: metaString(meta, 'codex_timeout_at'),
+      codex_idle_timeout_seconds: metaNumber(meta, 'codex_idle_timeout_seconds'),
+      codex_timeout_seconds: metaNumber(meta, 'codex_timeout_seconds'),
+      codex_pid: metaNumber(meta, 'codex_pid'),
+      run_phase: metaString(meta, 'run_phase'),
+    },
+  };
+}
+
+function toRunHistoryRow(row: SqlRow): RunHistoryRow {
+  return {
+    run_id: text(row.run_id),
+    repo_full_name: text(row.repo_full_name),
+    run_kind: text(row.run_kind),
+    issue_number: int(row.issue_number),
+    pr_number: intOrNull(row.pr_number),
+    flow: textOrNull(row.flow),
+    branch: textOrNull(row.branch),
+    started_at: text(row.started_at),
+    finished_at: textOrNull(row.finished_at),
+    terminal_status: textOrNull(row.terminal_status),
+    failure_class: textOrNull(row.failure_class),
+    error: textOrNull(row.error),
+    duration_seconds: numOrNull(row.duration_seconds),
+  };
+}
+
+function prKey(repo: string, pr: Int): string {
+  return `${repo}#${String(pr)}`;
+}
+
+function issueKey(repo: string, issue: Int): string {
+  return `${repo}#${String(issue)}`;
+}
+
+function sqlList(values: readonly string[]): string {
+  return values.map((value) => `'${value}'`).join(', ');
+}
+
+function mergeNotes(a: SchemaGap[], b: SchemaGap[]): SchemaGap[] {
+  const seen = new Set<string>();
+  return [...a, ...b].filter((gap) => {
+    const key = `${gap.table}.${gap.column ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** What one refresh of the views, the status bar and an open 30-day metrics panel read, as before. */
+export interface StraightforwardRefresh {
+  agents: Figure<ActiveAgentDetail[]>;
+  tracked: Figure<TrackedRow[]>;
+  counts: Figure<{ blocked: number; tracked: number }>;
+  failures: Figure<number>;
+  metrics: Figure<Metrics>;
+  panelMetrics: Figure<Metrics>;
+}
+
+/** `readDashboard(scope, window)` followed by `metrics(scope, panelWindow)`, as commit 52f941e ran them. */
+export function straightforwardRefresh(
+  queries: StraightforwardQueries,
+  scope: QueryScope,
+  window: MetricsWindow,
+  panelWindow: MetricsWindow = '30d',
+): StraightforwardRefresh {
+  return queries.connection.readSnapshot(() => {
+    const unfinished = queries.unfinishedRuns(scope);
+    const runs = unfinished.ok ? unfinished.value : undefined;
+    const agents: Figure<ActiveAgentDetail[]> = unfinished.ok
+      ? queries.activeAgents(scope, undefined, runs)
+      : unfinished;
+    const tracked = queries.trackedAndBlocked(scope, undefined, runs ?? []);
+    const counts = queries.workCounts(scope);
+    const failures = queries.failures(scope, window);
+    const metrics = queries.metrics(scope, window);
+    const panelMetrics = queries.metrics(scope, panelWindow);
+    return { agents, tracked, counts, failures, metrics, panelMetrics };
+  });
+}

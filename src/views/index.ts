@@ -1,0 +1,229 @@
+// The four sidebar views. Each build reads the shared dashboard (or, for Recent outcomes and
+// Roadmaps, its own queries) and turns rows into item models; providers only render them.
+import * as vscode from 'vscode';
+import type { DashboardStore } from '../host/dashboard';
+import { Views } from '../host/commandIds';
+import type { MergexoSession } from '../host/dataSession';
+import { findWorktree } from '../host/worktree';
+import type { Log } from '../log';
+import { Messages } from '../messages';
+import { agentItems, trackedItems } from './model';
+import { outcomeItems } from './modelOutcomes';
+import { roadmapItems } from './modelRoadmaps';
+import { plainLine } from './modelText';
+import { ModelTreeProvider, type TreeNode, type ViewContent } from './treeProvider';
+
+export interface ViewSettings {
+  outcomesPageSize(): number;
+}
+
+export interface SidebarViews extends vscode.Disposable {
+  agents: ModelTreeProvider;
+  tracked: ModelTreeProvider;
+  outcomes: ModelTreeProvider;
+  roadmaps: ModelTreeProvider;
+  agentsView: vscode.TreeView<TreeNode>;
+  /** "Load more" in Recent outcomes. */
+  loadMoreOutcomes(): void;
+  /** Everything re-reads (scope or data changed). */
+  updateAll(): void;
+}
+
+/**
+ * When the session has no open database, views are empty and their welcome content explains.
+ * VS Code hides a view's welcome content while the view has a message, so only Active Agents
+ * carries the full reason (with the path) as its message; the other views keep their welcome
+ * content, whose wording and buttons follow the `mergexo.errorReason` context key.
+ */
+function unavailable(session: MergexoSession, showReason = false): ViewContent | undefined {
+  const state = session.state;
+  if (state.kind === 'none') return { items: [] };
+  if (state.kind === 'error') {
+    return showReason ? { items: [], message: Messages.unreadableViewMessage(state.message) } : { items: [] };
+  }
+  return undefined;
+}
+
+export function createViews(
+  session: MergexoSession,
+  store: DashboardStore,
+  settings: ViewSettings,
+  log: Log,
+): SidebarViews {
+  const viewLog = log.child('views');
+  let outcomesShown = settings.outcomesPageSize();
+
+  const agents = new ModelTreeProvider(
+    Views.agents,
+    () => {
+      const none = unavailable(session, true);
+      if (none) return none;
+      const data = store.current();
+      if (!data) return { items: [], message: Messages.readFailed('See the MergeXO log.') };
+      const figure = data.snapshot.agents;
+      if (!figure.ok) return { items: [], message: Messages.figureUnavailable(figure.gap.message) };
+      const nowMs = session.now();
+      const service = store.serviceVerdict();
+      const banner =
+        service?.running === 'no' && service.severity === 'warning'
+          ? {
+              title: Messages.notRunningTitle,
+              detail:
+                service.orphanedRuns === 1
+                  ? '1 run shown as active was left by a stopped service'
+                  : `${service.orphanedRuns} runs shown as active were left by a stopped service`,
+              explanation: service.message,
+            }
+          : undefined;
+      const items = agentItems(figure.value, {
+        nowMs,
+        health: (agent) => store.health(agent, nowMs),
+        worktree: (agent) => findWorktree(data.worktrees, agent.repo_full_name, agent.branch),
+        ...(banner ? { banner } : {}),
+      });
+      const message = figure.value.length === 0 ? Messages.noAgents : undefined;
+      return message ? { items, message } : { items };
+    },
+    viewLog,
+  );
+
+  const tracked = new ModelTreeProvider(
+    Views.tracked,
+    () => {
+      const none = unavailable(session);
+      if (none) return none;
+      const data = store.current();
+      if (!data) return { items: [], message: Messages.readFailed('See the MergeXO log.') };
+      const figure = data.snapshot.tracked;
+      if (!figure.ok) return { items: [], message: Messages.figureUnavailable(figure.gap.message) };
+      const counts = data.snapshot.counts.ok ? data.snapshot.counts.value : undefined;
+      const items = trackedItems(figure.value, session.now(), counts);
+      const notes = figure.notes.length ? figure.notes.map((note) => note.message).join(' ') : undefined;
+      const message = figure.value.length === 0 ? Messages.noTracked : notes;
+      return message ? { items, message } : { items };
+    },
+    viewLog,
+  );
+
+  const outcomes = new ModelTreeProvider(
+    Views.outcomes,
+    () => {
+      const none = unavailable(session);
+      if (none) return none;
+      const shown = outcomesShown;
+      const read = session.withDatabase((db) =>
+        db.connection.readSnapshot(() => {
+          const scope = { repo: session.repoFilter, nowMs: session.now() };
+          return {
+            outcomes: db.queries.terminalOutcomes(scope, shown + 1),
+            failed: db.queries.failedRuns(scope, shown + 1),
+          };
+        }),
+      );
+      if (!read) return { items: [], message: Messages.readFailed('See the MergeXO log.') };
+      const gaps = [read.outcomes, read.failed].flatMap((figure) => (figure.ok ? [] : [figure.gap.message]));
+      const items = outcomeItems(
+        read.outcomes.ok ? read.outcomes.value : [],
+        read.failed.ok ? read.failed.value : [],
+        { nowMs: session.now(), shown, pageSize: settings.outcomesPageSize() },
+      );
+      if (gaps.length) return { items, message: Messages.figureUnavailable(gaps.join(' ')) };
+      return items.length ? { items } : { items, message: Messages.noOutcomes };
+    },
+    viewLog,
+  );
+
+  const roadmaps = new ModelTreeProvider(
+    Views.roadmaps,
+    () => {
+      const none = unavailable(session);
+      if (none) return none;
+      const read = session.withDatabase((db) =>
+        db.connection.readSnapshot(() => {
+          const scope = { repo: session.repoFilter, nowMs: session.now() };
+          return {
+            counts: db.queries.roadmapLifecycleCounts(scope),
+            blockers: db.queries.roadmapBlockerAges(scope, 200),
+          };
+        }),
+      );
+      if (!read) return { items: [], message: Messages.readFailed('See the MergeXO log.') };
+      if (!read.counts.ok) return { items: [], message: Messages.figureUnavailable(read.counts.gap.message) };
+      const blockers = read.blockers.ok ? read.blockers.value : [];
+      return { items: roadmapItems(read.counts.value, blockers) };
+    },
+    viewLog,
+  );
+
+  const providers = [agents, tracked, outcomes, roadmaps];
+  const treeViews = providers.map((provider) => {
+    const view = vscode.window.createTreeView(provider.viewId, {
+      treeDataProvider: provider,
+      showCollapseAll: provider !== agents,
+    });
+    provider.attach(view);
+    return view;
+  });
+  const agentsView = treeViews[0]!;
+
+  const describeScope = () => {
+    const repo = session.repoFilter;
+    const scope = repo === null ? '' : plainLine(repo, 60);
+    // Short: the side bar is narrow. The window matters to the status bar and metrics, set from here.
+    const agentsScope = `${repo === null ? 'all' : scope} · ${session.window}`;
+    const open = session.state.kind === 'open';
+    treeViews.forEach((view, index) => {
+      view.description = !open ? undefined : index === 0 ? agentsScope : scope || undefined;
+    });
+  };
+  describeScope();
+
+  // The elapsed-time tick: once a second, only while Active Agents is visible and shows agents.
+  let tick: ReturnType<typeof setInterval> | undefined;
+  const syncTick = () => {
+    const wanted = agentsView.visible && session.state.kind === 'open';
+    if (wanted && !tick) tick = setInterval(() => agents.update(), 1000);
+    if (!wanted && tick) {
+      clearInterval(tick);
+      tick = undefined;
+    }
+  };
+  syncTick();
+
+  const updateAll = () => {
+    for (const provider of providers) provider.update();
+  };
+  const subscriptions: vscode.Disposable[] = [
+    agentsView.onDidChangeVisibility(syncTick),
+    store.onDidChange(() => {
+      describeScope();
+      syncTick();
+      updateAll();
+    }),
+    session.onDidChangeScope(() => {
+      // Another repository starts again from one page (this may run after the store's update).
+      outcomesShown = settings.outcomesPageSize();
+      outcomes.update();
+    }),
+  ];
+  viewLog.debug(`Views ready (outcomes page size ${outcomesShown}).`);
+
+  return {
+    agents,
+    tracked,
+    outcomes,
+    roadmaps,
+    agentsView,
+    loadMoreOutcomes() {
+      outcomesShown += settings.outcomesPageSize();
+      outcomes.update();
+    },
+    updateAll,
+    dispose() {
+      if (tick) clearInterval(tick);
+      for (const subscription of subscriptions) subscription.dispose();
+      for (const view of treeViews) view.dispose();
+      for (const provider of providers) provider.dispose();
+    },
+  };
+}
