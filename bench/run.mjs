@@ -27,7 +27,11 @@ await esbuild.build({
   },
   logLevel: 'warning',
 });
-const result = spawnSync(process.execPath, ['--expose-gc', '--no-warnings', outfile, ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
+const result = spawnSync(
+  process.execPath,
+  ['--expose-gc', '--no-warnings', outfile, ...process.argv.slice(2)],
+  {
+    stdio: 'inherit',
+  },
+);
 process.exit(result.status ?? 1);

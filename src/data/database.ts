@@ -1,10 +1,19 @@
 // Opening a MergeXO state.db for reading, with a clear reason for every way that can fail, and the
 // one-call snapshot that the sidebar, the status bar and the CLI's overview are drawn from.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { RunTracker } from './incremental';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { FeedbackTracker, RunTracker } from './incremental';
 import { MergexoQueries } from './queries';
 import { SchemaInfo } from './schema';
-import { errorText, OpenError, openReadOnly, type Connection, type OpenOptions } from './sqlite';
+import {
+  errorText,
+  isBusyError,
+  isCorruptError,
+  OpenError,
+  openReadOnly,
+  type Connection,
+  type OpenOptions,
+} from './sqlite';
 import type {
   ActiveAgentDetail,
   Figure,
@@ -16,6 +25,59 @@ import type {
 } from './types';
 
 const SQLITE_HEADER = 'SQLite format 3\0';
+
+/** True when the file's header says WAL mode (sqlite.org/fileformat2.html, offsets 18 and 19). */
+function isWalFile(path: string): boolean {
+  const header = Buffer.alloc(20);
+  let descriptor: number | undefined;
+  try {
+    descriptor = openSync(path, 'r');
+    if (readSync(descriptor, header, 0, header.length, 0) < header.length) return false;
+  } catch {
+    return false;
+  } finally {
+    if (descriptor !== undefined) closeSync(descriptor);
+  }
+  return header[18] === 2 || header[19] === 2;
+}
+
+/**
+ * A read-only connection to a WAL database still needs `<name>-shm` (the WAL index) and creates it
+ * when it is missing; in a folder it cannot write to, SQLite only says "unable to open". Returns the
+ * real reason when that is the situation.
+ */
+function readOnlyFolderReason(path: string): string | undefined {
+  if (existsSync(`${path}-shm`) || !isWalFile(path)) return undefined;
+  try {
+    accessSync(dirname(path), constants.W_OK);
+    return undefined;
+  } catch {
+    const shm = `${basename(path)}-shm`;
+    return `the directory is read-only and ${shm} is missing; SQLite needs to create it to read a WAL database`;
+  }
+}
+
+/** One clear reason for a failure to read a file that passed {@link checkDatabaseFile}. */
+function readFailure(path: string, error: unknown): OpenError {
+  // Classified by SQLite's result codes, never by message text.
+  const cause = error instanceof OpenError && error.cause !== undefined ? error.cause : error;
+  const detail = error instanceof OpenError ? (error.detail ?? error.message) : errorText(error);
+  const folder = readOnlyFolderReason(path);
+  if (folder) return new OpenError('cannot-open', `Unable to read ${path}: ${folder}.`, detail, cause);
+  if (isBusyError(cause)) {
+    return new OpenError(
+      'cannot-open',
+      `Unable to read ${path} right now: another process holds a lock on it. Trying again shortly.`,
+      detail,
+      cause,
+    );
+  }
+  if (isCorruptError(cause)) {
+    return new OpenError('not-a-database', `Unable to read ${path}: the database is damaged.`, detail, cause);
+  }
+  if (error instanceof OpenError) return error;
+  return new OpenError('cannot-open', `Unable to read ${path}: ${detail}`, detail, cause);
+}
 
 /** Checks the path before SQLite sees it, so each failure gets its own wording. */
 export function checkDatabaseFile(path: string): void {
@@ -50,33 +112,39 @@ export class MergexoDatabase {
   readonly queries: MergexoQueries;
   /** Incremental run aggregates behind `queries.metrics` / `failures` / `unfinishedRuns`. */
   readonly tracker: RunTracker | undefined;
+  /** Incremental feedback-event aggregates behind the tracked list's pending counts and activity. */
+  readonly feedback: FeedbackTracker | undefined;
   /** The tracked list and work counts of the last dashboard read, valid while data_version stands. */
-  private work: { version: number; repo: string | null; tracked: Figure<TrackedRow[]>; counts: WorkCounts } | undefined;
+  private work:
+    { version: number; repo: string | null; tracked: Figure<TrackedRow[]>; counts: WorkCounts } | undefined;
 
   private constructor(
     readonly connection: Connection,
     readonly schema: SchemaInfo,
     options: { incremental?: boolean } = {},
   ) {
-    this.tracker = options.incremental === false ? undefined : RunTracker.create(connection, schema);
-    this.queries = new MergexoQueries(connection, schema, this.tracker);
+    const incremental = options.incremental !== false;
+    this.tracker = incremental ? RunTracker.create(connection, schema) : undefined;
+    this.feedback = incremental ? FeedbackTracker.create(connection, schema) : undefined;
+    this.queries = new MergexoQueries(connection, schema, this.tracker, this.feedback);
   }
 
   /** Opens read-only; throws {@link OpenError} with a message fit for the user. */
   static open(path: string, options: DatabaseOptions = {}): MergexoDatabase {
     checkDatabaseFile(path);
-    const opened = openReadOnly(path, options);
+    let opened: Connection;
+    try {
+      opened = openReadOnly(path, options);
+    } catch (error) {
+      throw error instanceof OpenError && error.kind !== 'cannot-open' ? error : readFailure(path, error);
+    }
     const connection = options.wrap ? options.wrap(opened) : opened;
     let schema: SchemaInfo;
     try {
       schema = SchemaInfo.read(connection);
     } catch (error) {
       connection.close();
-      const detail = errorText(error);
-      if (/file is not a database|malformed|corrupt/i.test(detail)) {
-        throw new OpenError('not-a-database', `Unable to read ${path}: the database is damaged.`, detail);
-      }
-      throw new OpenError('cannot-open', `Unable to read ${path}: ${detail}`, detail);
+      throw readFailure(path, error);
     }
     if (!schema.isMergexo()) {
       connection.close();

@@ -30,7 +30,7 @@ export const RUN_COLUMNS =
 
 /** Characters of finished_at that name a bucket: one hour of ISO text. */
 const BUCKET_CHARS = 13;
-/** Bucket of rows whose finished_at is a blob: SQLite orders blobs after all text, so every window has them. */
+/** Bucket of rows whose finished_at is a blob: SQLite orders blobs after all text (every window). */
 const ALWAYS = '\uffff';
 /** The widest window a figure asks for; older buckets are dropped as time moves on. */
 const WIDEST_WINDOW: MetricsWindow = '30d';
@@ -99,8 +99,7 @@ class Sum {
 
   add(x: number): void {
     const t = this.value + x;
-    this.compensation +=
-      Math.abs(this.value) >= Math.abs(x) ? this.value - t + x : x - t + this.value;
+    this.compensation += Math.abs(this.value) >= Math.abs(x) ? this.value - t + x : x - t + this.value;
     this.value = t;
   }
 
@@ -167,6 +166,12 @@ function emptyWindowTotals(): WindowTotals {
   return { ...emptyTotals(), failedAny: 0 };
 }
 
+/**
+ * How the first read gathers buckets: one sequential table scan, one index range per repository,
+ * or whichever the share of history in the window suggests (the benchmark compares the two).
+ */
+export type BuildPlan = 'auto' | 'scan' | 'index';
+
 export interface RunTrackerStats {
   /** Times the state was computed from scratch, and why the last time. */
   builds: number;
@@ -202,10 +207,17 @@ export class RunTracker {
   private readonly boundaries = new Map<MetricsWindow, string>();
   private readonly counters = { builds: 0, lastBuildReason: '', deltaSyncs: 0, rowsRead: 0 };
 
-  private constructor(private readonly connection: Connection) {}
+  private constructor(
+    private readonly connection: Connection,
+    private readonly buildPlan: BuildPlan,
+  ) {}
 
   /** `undefined` when the file lacks run history, or its table has no rowid to follow changes by. */
-  static create(connection: Connection, schema: SchemaInfo): RunTracker | undefined {
+  static create(
+    connection: Connection,
+    schema: SchemaInfo,
+    options: { buildPlan?: BuildPlan } = {},
+  ): RunTracker | undefined {
     const columns = ['run_id', 'repo_full_name', 'run_kind', 'finished_at', 'terminal_status'];
     if (!columns.every((column) => schema.hasColumn('agent_run_history', column))) return undefined;
     if (!schema.hasColumn('agent_run_history', 'duration_seconds')) return undefined;
@@ -214,7 +226,7 @@ export class RunTracker {
     } catch {
       return undefined; // a WITHOUT ROWID table: the caller falls back to plain queries
     }
-    return new RunTracker(connection);
+    return new RunTracker(connection, options.buildPlan ?? 'auto');
   }
 
   /** Live runs of the repository (or all), as of the last sync. */
@@ -253,7 +265,8 @@ export class RunTracker {
     return this.connection.readSnapshot(() => {
       this.sync(scope.nowMs, window);
       let count = 0;
-      for (const repo of this.scopeRepos(scope)) count += this.windowTotals(repo, scope.nowMs, window).failedAny;
+      for (const repo of this.scopeRepos(scope))
+        count += this.windowTotals(repo, scope.nowMs, window).failedAny;
       return count;
     });
   }
@@ -332,7 +345,9 @@ export class RunTracker {
     this.sentinel = last ? text(last.run_id) : null;
     const repos = distinctRepositories(this.connection, 'agent_run_history');
     for (const repo of repos) this.repoState(repo);
-    if (this.windowIsLargeShare(repos, horizon, nowMs)) {
+    const scan =
+      this.buildPlan === 'auto' ? this.windowIsLargeShare(repos, horizon, nowMs) : this.buildPlan === 'scan';
+    if (scan) {
       // One sequential pass over the table: cheaper than a random row lookup per index entry when
       // the window holds a large share of the rows.
       const rows = this.connection
@@ -469,11 +484,9 @@ export class RunTracker {
 
   /** Buckets of one repository from `from` on (or exactly one bucket when `only` is given). */
   private aggregate(repo: string, from: string, only: string | null): SqlRow[] {
-    const where =
-      only === null
-        ? 'finished_at >= ?'
-        : `finished_at >= ? AND finished_at < ?`;
-    const params: SqlValue[] = only === null ? [repo, from] : [repo, bucketRange(only).from, bucketRange(only).to];
+    const where = only === null ? 'finished_at >= ?' : `finished_at >= ? AND finished_at < ?`;
+    const params: SqlValue[] =
+      only === null ? [repo, from] : [repo, bucketRange(only).from, bucketRange(only).to];
     return this.connection
       .prepare(
         `SELECT ${AGGREGATE_COLUMNS}
@@ -643,6 +656,146 @@ export class RunTracker {
     state.details.set(key, rows);
     return rows;
   }
+}
+
+/** How long an incremental feedback state is trusted before it is read again in full (ms). */
+const FEEDBACK_REVERIFY_MS = 10 * 60_000;
+
+/**
+ * Per-PR aggregates of `feedback_events` (newest `updated_at`, pending count), kept in step by rowid.
+ * MergeXO inserts an event once (its key includes the GitHub update time, so `updated_at` never
+ * changes) and later sets `processed_at` once. A refresh reads the rows inserted since the last one
+ * and re-checks the rows still pending (live work); `COUNT(*)` (a b-tree count) tells a deletion,
+ * and the newest row's key tells a replaced row. Anything else a future MergeXO might do to old
+ * events is caught by a full re-read at the first change after ten minutes.
+ */
+export class FeedbackTracker {
+  private readonly latest = new Map<string, string>();
+  private readonly pending = new Map<string, number>();
+  /** rowid → PR key of every event still pending. */
+  private readonly pendingRows = new Map<number, string>();
+  private built = false;
+  private builtAtMs = 0;
+  private version: number | null = null;
+  private maxRowid = 0;
+  private sentinel: string | null = null;
+  private count = 0;
+  private readonly counters = { builds: 0, deltaSyncs: 0 };
+
+  private constructor(
+    private readonly connection: Connection,
+    private readonly clock: () => number,
+  ) {}
+
+  static create(
+    connection: Connection,
+    schema: SchemaInfo,
+    options: { clock?: () => number } = {},
+  ): FeedbackTracker | undefined {
+    const columns = ['repo_full_name', 'pr_number', 'event_key', 'updated_at', 'processed_at'];
+    if (!columns.every((column) => schema.hasColumn('feedback_events', column))) return undefined;
+    try {
+      connection.prepare('SELECT rowid FROM feedback_events WHERE rowid = ?');
+    } catch {
+      return undefined;
+    }
+    return new FeedbackTracker(connection, options.clock ?? Date.now);
+  }
+
+  /**
+   * Newest event text and pending count per PR key (`repo#pr`), as of the current snapshot. The maps
+   * are the tracker's own: read them, do not change them.
+   */
+  activity(): { latest: ReadonlyMap<string, string>; pending: ReadonlyMap<string, number> } {
+    this.connection.readSnapshot(() => this.sync());
+    return { latest: this.latest, pending: this.pending };
+  }
+
+  stats() {
+    return { ...this.counters, prs: this.latest.size, pendingRows: this.pendingRows.size };
+  }
+
+  private sync(): void {
+    const version = Number(this.connection.prepare('PRAGMA data_version').get()?.data_version ?? 0);
+    if (this.built && version === this.version) return;
+    this.version = version;
+    if (!this.built || this.clock() - this.builtAtMs > FEEDBACK_REVERIFY_MS) {
+      this.build();
+      return;
+    }
+    this.counters.deltaSyncs += 1;
+    if (this.sentinel !== null) {
+      const row = this.connection
+        .prepare('SELECT event_key FROM feedback_events WHERE rowid = ?')
+        .get(this.maxRowid);
+      if (!row || row.event_key !== this.sentinel) return this.build();
+    }
+    const inserted = this.connection
+      .prepare(
+        `SELECT rowid AS rid, repo_full_name, pr_number, event_key, updated_at, processed_at IS NULL AS open
+           FROM feedback_events WHERE rowid > ? ORDER BY rowid`,
+      )
+      .all(this.maxRowid);
+    for (const row of inserted) this.add(row);
+    const total = this.connection.prepare('SELECT COUNT(*) AS n FROM feedback_events').get();
+    if (Number(total?.n ?? 0) !== this.count) return this.build();
+    if (this.pendingRows.size === 0) return;
+    const processed = this.connection
+      .prepare(
+        `SELECT rowid AS rid FROM feedback_events
+          WHERE rowid IN (SELECT value FROM json_each(?)) AND processed_at IS NOT NULL`,
+      )
+      .all(JSON.stringify([...this.pendingRows.keys()]));
+    for (const row of processed) {
+      const rowid = Number(row.rid);
+      const key = this.pendingRows.get(rowid);
+      if (key === undefined) continue;
+      this.pendingRows.delete(rowid);
+      const left = (this.pending.get(key) ?? 1) - 1;
+      if (left > 0) this.pending.set(key, left);
+      else this.pending.delete(key);
+    }
+  }
+
+  private build(): void {
+    this.counters.builds += 1;
+    this.latest.clear();
+    this.pending.clear();
+    this.pendingRows.clear();
+    this.maxRowid = 0;
+    this.sentinel = null;
+    this.count = 0;
+    const rows = this.connection
+      .prepare(
+        `SELECT rowid AS rid, repo_full_name, pr_number, event_key, updated_at, processed_at IS NULL AS open
+           FROM feedback_events ORDER BY rowid`,
+      )
+      .all();
+    for (const row of rows) this.add(row);
+    this.built = true;
+    this.builtAtMs = this.clock();
+  }
+
+  private add(row: SqlRow): void {
+    const key = prKey(text(row.repo_full_name), row.pr_number ?? 0);
+    const at = row.updated_at;
+    // MAX() of text: numbers sort below any text, so only text can be the newest activity.
+    if (typeof at === 'string') {
+      const current = this.latest.get(key);
+      if (current === undefined || at > current) this.latest.set(key, at);
+    }
+    if (Number(row.open) === 1) {
+      this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+      this.pendingRows.set(Number(row.rid), key);
+    }
+    this.count += 1;
+    this.maxRowid = Number(row.rid);
+    this.sentinel = text(row.event_key);
+  }
+}
+
+export function prKey(repo: string, pr: SqlValue): string {
+  return `${repo}#${String(pr)}`;
 }
 
 function addRow(totals: WindowTotals, durationSum: Sum, durationSquareSum: Sum, row: Contribution): void {

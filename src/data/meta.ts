@@ -3,15 +3,29 @@
 
 export type RunMeta = Record<string, unknown>;
 
-/** The parsed object, or `null` when the column does not hold a JSON object. */
-export function parseMeta(text: unknown): RunMeta | null {
-  if (typeof text !== 'string') return null;
+/** Strings (kept as they are) or the bare NaN / Infinity / -Infinity tokens Python's json accepts. */
+const PYTHON_CONSTANTS = /"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)/g;
+
+function parseObject(text: string): RunMeta | null | undefined {
   try {
     const value: unknown = JSON.parse(text);
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as RunMeta) : null;
   } catch {
-    return null;
+    return undefined;
   }
+}
+
+/**
+ * The parsed object, or `null` when the column does not hold a JSON object. MergeXO reads it with
+ * Python's json.loads, which also accepts NaN and ±Infinity (json.dumps writes them for such floats),
+ * so a meta holding one still counts; those values read as `null` here (no figure uses them).
+ */
+export function parseMeta(text: unknown): RunMeta | null {
+  if (typeof text !== 'string') return null;
+  const parsed = parseObject(text);
+  if (parsed !== undefined) return parsed;
+  if (!/NaN|Infinity/.test(text)) return null;
+  return parseObject(text.replace(PYTHON_CONSTANTS, (token, constant) => (constant ? 'null' : token))) ?? null;
 }
 
 /** MergeXO counts a run as active only when `codex_active` is exactly JSON `true`. */

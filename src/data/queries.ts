@@ -9,8 +9,10 @@ import {
   METRIC_RUN_KINDS,
   METRIC_TERMINAL_STATUSES,
   metricsRow,
+  prKey,
   RUN_COLUMNS,
   sqlList,
+  type FeedbackTracker,
   type RunningTotals,
   type RunTracker,
   type UnfinishedRun,
@@ -107,6 +109,8 @@ export class MergexoQueries {
     readonly schema: SchemaInfo,
     /** Incremental run aggregates; without it every figure is computed from the database. */
     readonly tracker?: RunTracker,
+    /** Incremental feedback-event aggregates (pending counts, newest event per PR). */
+    readonly feedback?: FeedbackTracker,
   ) {}
 
   private all(sql: string, params: SqlValue[]): SqlRow[] {
@@ -147,8 +151,9 @@ export class MergexoQueries {
       const indexes = this.all(`SELECT name FROM pragma_index_list(?)`, [table]);
       known = indexes.some(
         (index) =>
-          this.connection.prepare('SELECT name FROM pragma_index_info(?) WHERE seqno = 0').get(text(index.name))
-            ?.name === 'repo_full_name',
+          this.connection
+            .prepare('SELECT name FROM pragma_index_info(?) WHERE seqno = 0')
+            .get(text(index.name))?.name === 'repo_full_name',
       );
       this.repoIndexed.set(table, known);
     }
@@ -170,7 +175,8 @@ export class MergexoQueries {
     if (gap) return fail(gap);
     if (this.tracker) return ok(this.tracker.readUnfinished(scope));
     const statement = this.connection.prepare(
-      `SELECT ${RUN_COLUMNS}, meta_json FROM agent_run_history WHERE repo_full_name = ? AND finished_at IS NULL`,
+      `SELECT ${RUN_COLUMNS}, meta_json FROM agent_run_history
+        WHERE repo_full_name = ? AND finished_at IS NULL`,
     );
     const rows = this.connection.readSnapshot(() =>
       this.scopeRepositories(scope, 'agent_run_history').flatMap((repo) => statement.all(repo)),
@@ -371,12 +377,12 @@ export class MergexoQueries {
    * observed action tokens and comment-poll cursors that have seen a comment.
    */
   private lastActivity(scope: QueryScope): {
-    prs: Map<string, string>;
+    prs: { get(key: string): string | undefined };
     issues: Map<string, string>;
-    pending: Map<string, number>;
+    pending: ReadonlyMap<string, number>;
   } {
     const prs = new Map<string, string>();
-    const pending = new Map<string, number>();
+    let pending: ReadonlyMap<string, number> = new Map<string, number>();
     const issues = new Map<string, string>();
     const bump = (map: Map<string, string>, key: string, value: SqlValue | undefined) => {
       if (typeof value !== 'string') return;
@@ -384,7 +390,13 @@ export class MergexoQueries {
       if (current === undefined || value > current) map.set(key, value);
     };
     const repo = this.repoClause(scope);
-    if (this.schema.hasTable('feedback_events')) {
+    let events: ReadonlyMap<string, string> | undefined;
+    if (this.feedback) {
+      // Kept incrementally: only events inserted since the last refresh and those still pending are read.
+      const activity = this.feedback.activity();
+      events = activity.latest;
+      pending = activity.pending;
+    } else if (this.schema.hasTable('feedback_events')) {
       // One pass gives both the pending count and the newest event of each listed PR; events of PRs
       // that are no longer tracked (most of them, in a long history) are skipped before grouping.
       const listed = this.schema.hasTable('pr_feedback_state')
@@ -397,12 +409,14 @@ export class MergexoQueries {
            FROM feedback_events WHERE 1 = 1 ${listed}${repo.sql} GROUP BY repo_full_name, pr_number`,
         repo.params,
       );
+      const counts = new Map<string, number>();
       for (const row of rows) {
         const key = prKey(text(row.repo_full_name), int(row.pr_number));
         bump(prs, key, row.at);
         const count = num(row.pending);
-        if (count > 0) pending.set(key, count);
+        if (count > 0) counts.set(key, count);
       }
+      pending = counts;
     }
     if (this.schema.gap(['action_tokens.observed_updated_at', 'action_tokens.scope_kind']) === undefined) {
       // No GROUP BY: `bump` keeps the maximum, and skipping the sort is what costs least.
@@ -430,7 +444,16 @@ export class MergexoQueries {
         else if (surface.startsWith('issue_')) bump(issues, key, row.at);
       }
     }
-    return { prs, issues, pending };
+    const merged = events
+      ? {
+          get(key: string) {
+            const a = events.get(key);
+            const b = prs.get(key);
+            return a === undefined ? b : b === undefined || a >= b ? a : b;
+          },
+        }
+      : prs;
+    return { prs: merged, issues, pending };
   }
 
   // ---- counts, failures and metrics ----------------------------------------------------------
@@ -552,19 +575,19 @@ export class MergexoQueries {
   failedRuns(scope: QueryScope, limit = 50, offset = 0): Figure<RunHistoryRow[]> {
     const gap = this.schema.gap(['agent_run_history']);
     if (gap) return fail(gap);
-    // Newest first through the (repository, finished_at) index of each repository, stopping after
-    // limit + offset failures; `+terminal_status` keeps SQLite from sorting a whole status range instead.
+    // The failed runs of each repository through its (repository, terminal_status, …) index, instead
+    // of a scan of the whole table; merged and cut below.
     const statement = this.connection.prepare(
       `SELECT ${RUN_COLUMNS} FROM agent_run_history
-        WHERE repo_full_name = ? AND +terminal_status = 'failed'
+        WHERE repo_full_name = ? AND terminal_status = 'failed'
         ORDER BY finished_at DESC, run_id DESC LIMIT ?`,
     );
     const rows = this.connection.readSnapshot(() =>
-      this.scopeRepositories(scope, 'agent_run_history').flatMap((repo) => statement.all(repo, limit + offset)),
+      this.scopeRepositories(scope, 'agent_run_history').flatMap((repo) =>
+        statement.all(repo, limit + offset),
+      ),
     );
-    rows.sort(
-      (a, b) => compareSql(b.finished_at, a.finished_at) || compareSql(b.run_id, a.run_id),
-    );
+    rows.sort((a, b) => compareSql(b.finished_at, a.finished_at) || compareSql(b.run_id, a.run_id));
     return ok(rows.slice(offset, offset + limit).map(toRunHistoryRow));
   }
 
@@ -802,9 +825,7 @@ function toRunHistoryRow(row: SqlRow): RunHistoryRow {
   };
 }
 
-export function prKey(repo: string, pr: Int): string {
-  return `${repo}#${String(pr)}`;
-}
+export { prKey };
 
 export function issueKey(repo: string, issue: Int): string {
   return `${repo}#${String(issue)}`;

@@ -36,13 +36,20 @@ export class OpenError extends Error {
     readonly kind: 'missing' | 'not-a-file' | 'not-a-database' | 'cannot-open' | 'no-driver',
     message: string,
     readonly detail?: string,
+    /** The driver's error, when there was one (its codes tell busy from damaged). */
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'OpenError';
   }
 }
 
-const DEFAULT_BUSY_TIMEOUT_MS = 2000;
+/**
+ * A refresh must not hang the window: in WAL mode only a writer in exclusive locking mode (or WAL
+ * recovery) keeps a reader out, and then failing fast and showing the last data as stale is better
+ * than waiting. The writer is never slowed by this: readers do not block a WAL writer.
+ */
+export const DEFAULT_BUSY_TIMEOUT_MS = 250;
 const nodeRequire = createRequire(__filename);
 
 type DriverFactory = (path: string, busyTimeoutMs: number) => RawDb;
@@ -133,7 +140,7 @@ export function openReadOnly(path: string, options: OpenOptions = {}): Connectio
   try {
     raw = factory(path, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
   } catch (error) {
-    throw new OpenError('cannot-open', `Unable to open ${path}.`, errorText(error));
+    throw new OpenError('cannot-open', `Unable to open ${path}.`, errorText(error), error);
   }
   const onPrepare = options.onPrepare;
   const cache = new Map<string, Statement>();
@@ -187,4 +194,60 @@ export function errorText(error: unknown): string {
       : error.message;
   }
   return String(error);
+}
+
+/** SQLite's primary result codes that callers tell apart (sqlite.org/rescode.html). */
+export const SQLITE_CODES = {
+  BUSY: 5,
+  LOCKED: 6,
+  READONLY: 8,
+  IOERR: 10,
+  CORRUPT: 11,
+  CANTOPEN: 14,
+  NOTADB: 26,
+} as const;
+
+const CODE_BY_NAME: Record<string, number> = Object.fromEntries(
+  Object.entries(SQLITE_CODES).map(([name, code]) => [`SQLITE_${name}`, code]),
+);
+
+/**
+ * The primary SQLite result code behind a driver error, from its codes only (never its message):
+ * better-sqlite3 sets `code` to the name (`SQLITE_BUSY`, `SQLITE_BUSY_RECOVERY`, …); node:sqlite
+ * sets `errcode` to the extended number, whose low byte is the primary code.
+ */
+export function sqliteResultCode(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, errcode } = error as { code?: unknown; errcode?: unknown };
+  if (typeof errcode === 'number' && Number.isInteger(errcode)) return errcode & 0xff;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return undefined;
+  const primary = /^SQLITE_[A-Z]+/.exec(code)?.[0];
+  return primary === undefined ? undefined : CODE_BY_NAME[primary];
+}
+
+/**
+ * True when a read (or an open: an {@link OpenError} caused by it) failed only because another
+ * connection holds a lock (SQLITE_BUSY or SQLITE_LOCKED): the data shown is stale, not wrong, and
+ * the next refresh after the writer lets go succeeds.
+ */
+export function isBusyError(error: unknown): boolean {
+  const code = sqliteResultCode(error instanceof OpenError ? error.cause : error);
+  return code === SQLITE_CODES.BUSY || code === SQLITE_CODES.LOCKED;
+}
+
+/** True when SQLite found the file damaged (SQLITE_CORRUPT) or not a database at all (SQLITE_NOTADB). */
+export function isCorruptError(error: unknown): boolean {
+  const code = sqliteResultCode(error instanceof OpenError ? error.cause : error);
+  return code === SQLITE_CODES.CORRUPT || code === SQLITE_CODES.NOTADB;
+}
+
+/** One sentence for people about a read that failed after the file was opened, by SQLite's code. */
+export function readErrorMessage(error: unknown): string {
+  if (isBusyError(error)) {
+    return 'Unable to read the MergeXO database right now: another process holds a lock on it.';
+  }
+  if (isCorruptError(error)) {
+    return 'Unable to read the MergeXO database: it is damaged (SQLite found a malformed page).';
+  }
+  return `Unable to read the MergeXO database: ${errorText(error)}`;
 }

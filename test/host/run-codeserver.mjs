@@ -55,7 +55,8 @@ function ownOptions(argv) {
   for (const token of tokens) {
     if (token.kind === 'option' && ['env', 'run-dir'].includes(token.name)) continue;
     if (token.kind === 'option' && token.name === 'extension' && vsix) continue;
-    if (token.kind === 'option') rest.push(token.rawName, ...(token.value === undefined ? [] : [token.value]));
+    if (token.kind === 'option')
+      rest.push(token.rawName, ...(token.value === undefined ? [] : [token.value]));
     else if (token.kind === 'positional') rest.push(token.value);
   }
   return { vsix, env, runDir: values['run-dir'] && path.resolve(values['run-dir']), rest };
@@ -65,7 +66,8 @@ function ownOptions(argv) {
 function installedFolder(extensionsDir, id) {
   const entries = JSON.parse(readFileSync(path.join(extensionsDir, 'extensions.json'), 'utf8'));
   const entry = entries.find((e) => e.identifier?.id?.toLowerCase() === id);
-  if (!entry) throw new Error(`Unable to find ${id} in ${extensionsDir}/extensions.json after installing it.`);
+  if (!entry)
+    throw new Error(`Unable to find ${id} in ${extensionsDir}/extensions.json after installing it.`);
   return entry.location.fsPath ?? entry.location.path;
 }
 

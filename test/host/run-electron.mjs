@@ -20,6 +20,7 @@ async function main() {
     'vscode-version': { type: 'string', default: 'stable' },
   });
   rmSync(RUN_DIR, { recursive: true, force: true });
+  mkdirSync(RUN_DIR, { recursive: true }); // job.json goes here even when --workspace is elsewhere
   const workspace = options.workspace ?? path.join(RUN_DIR, 'workspace');
   mkdirSync(workspace, { recursive: true });
   const resultsFile = path.join(RUN_DIR, 'results.json');

@@ -48,10 +48,15 @@ function shiftedFixture(dir, deltaMs) {
       return `${moved}${fraction}Z`;
     });
   const db = new Database(target);
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all();
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .all();
   db.transaction(() => {
     for (const { name } of tables) {
-      const columns = db.prepare(`SELECT name FROM pragma_table_info(?)`).all(name).map((c) => c.name);
+      const columns = db
+        .prepare(`SELECT name FROM pragma_table_info(?)`)
+        .all(name)
+        .map((c) => c.name);
       const rows = db.prepare(`SELECT rowid AS _rowid, * FROM "${name}"`).all();
       for (const row of rows) {
         for (const column of columns) {
@@ -102,9 +107,13 @@ async function commandWithPick(page, command, choice) {
 /** Picks a colour theme the way a person does (a changed settings file is not re-read here). */
 async function setTheme(page, theme, bodyClass) {
   await commandWithPick(page, 'Preferences: Color Theme', theme);
-  await page.waitForFunction((cls) => document.querySelector('.monaco-workbench')?.classList.contains(cls), bodyClass, {
-    timeout: 30_000,
-  });
+  await page.waitForFunction(
+    (cls) => document.querySelector('.monaco-workbench')?.classList.contains(cls),
+    bodyClass,
+    {
+      timeout: 30_000,
+    },
+  );
 }
 
 /**
@@ -150,7 +159,9 @@ async function checkMetricsAgainstCli(frame, dbPath) {
   const overview = cli(['overview', '--db', dbPath, '--now', asOf, '--window', '24h']);
   const metrics = cli(['metrics', '--db', dbPath, '--now', asOf, '--window', '24h']);
   const card = async (label) =>
-    (await frame.getByRole('group', { name: label, exact: true }).locator('.card-value').textContent()).trim();
+    (
+      await frame.getByRole('group', { name: label, exact: true }).locator('.card-value').textContent()
+    ).trim();
   const expected = {
     'Active agents': String(overview.active_agents),
     Blocked: String(overview.blocked_prs),
@@ -202,7 +213,7 @@ async function main() {
   installExtension(REPO_ROOT, { ...dirs, link: true });
   writeMachineSettings(dirs.userDataDir, { 'mergexo.stateDbPath': dbPath });
   const server = await startCodeServer({ ...dirs, workspace, settings });
-  const browser = await launchBrowser({ viewport: { width: 1440, height: 960 } });
+  const browser = await launchBrowser({ viewport: { width: 1440, height: 1000 } });
   const failures = [];
   const check = async (name, body) => {
     try {
@@ -211,13 +222,17 @@ async function main() {
     } catch (error) {
       failures.push(name);
       log(`✖ ${name}: ${error instanceof Error ? error.message : error}`);
-      await browser.page.screenshot({ path: path.join(REPO_ROOT, 'test-results', `panels-failed-${failures.length}.png`) });
+      await browser.page.screenshot({
+        path: path.join(REPO_ROOT, 'test-results', `panels-failed-${failures.length}.png`),
+      });
     }
   };
   try {
     const workbench = await Workbench.open(browser.page, server.url, workspace);
     const { page } = workbench;
     await workbench.statusBarItem('mergexo.status', { timeoutMs: 60_000 }).catch(() => undefined);
+    // More room for the panels in the screenshots.
+    await workbench.runCommand('View: Close Primary Side Bar');
 
     let metrics;
     await check('metrics panel opens with the CLI’s numbers', async () => {
@@ -227,10 +242,13 @@ async function main() {
       await checkMetricsAgainstCli(metrics, dbPath);
     });
     await check('vscode-elements render under the CSP', async () => {
-      const radio = await metrics.locator('vscode-radio').first().evaluate((el) => ({
-        shadow: Boolean(el.shadowRoot?.childElementCount),
-        adopted: el.shadowRoot?.adoptedStyleSheets?.length ?? 0,
-      }));
+      const radio = await metrics
+        .locator('vscode-radio')
+        .first()
+        .evaluate((el) => ({
+          shadow: Boolean(el.shadowRoot?.childElementCount),
+          adopted: el.shadowRoot?.adoptedStyleSheets?.length ?? 0,
+        }));
       assert.ok(radio.shadow && radio.adopted > 0, JSON.stringify(radio));
     });
     await check('window selector changes the window', async () => {
@@ -248,7 +266,9 @@ async function main() {
       await commandWithPick(page, 'MergeXO: Show Issue History…', '#104');
       timeline = await panelFrame(workbench, 'Issue #104');
       await timeline.locator('ol.timeline > li').first().waitFor();
-      const kinds = await timeline.locator('ol.timeline > li').evaluateAll((items) => items.map((li) => li.className));
+      const kinds = await timeline
+        .locator('ol.timeline > li')
+        .evaluateAll((items) => items.map((li) => li.className));
       assert.ok(kinds.length >= 4, JSON.stringify(kinds));
       await timeline.getByRole('button', { name: 'Show more' }).count();
     });
@@ -278,15 +298,62 @@ async function main() {
       assert.notEqual(after.pixel, before.pixel);
     });
 
-    await check('panels are restored after a window reload', async () => {
-      await page.reload();
-      await workbench.waitForReady({ folder: workspace });
-      await panelFrame(workbench, 'Per repository', 90_000);
-      const titles = await page.locator('.tabs-container .tab .label-name').allTextContents();
-      assert.ok(titles.some((title) => title.includes('Issue #104')), JSON.stringify(titles));
+    await check('high-contrast themes (screenshots in test-results/ for review)', async () => {
+      for (const [theme, workbenchClass, pageClass] of [
+        ['Dark High Contrast', 'hc-black', 'vscode-high-contrast'],
+        ['Light High Contrast', 'hc-light', 'vscode-high-contrast-light'],
+      ]) {
+        await setTheme(page, theme, workbenchClass);
+        await metrics.locator(`body.${pageClass}`).waitFor({ timeout: 15_000 });
+        await page.waitForTimeout(500);
+        await page.screenshot({
+          path: path.join(REPO_ROOT, 'test-results', `metrics-${workbenchClass}.png`),
+        });
+      }
+      await setTheme(page, 'Dark Modern', 'vs-dark');
     });
 
-    const cspErrors = workbench.errors.filter((line) => /Content Security Policy|Refused to/i.test(line));
+    await check('panels are restored after a window reload', async () => {
+      await page.reload();
+      // (waitForReady also wants the explorer, which is closed here.)
+      await page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 90_000 });
+      await panelFrame(workbench, 'Per repository', 90_000);
+      const titles = await page.locator('.tabs-container .tab .label-name').allTextContents();
+      assert.ok(
+        titles.some((title) => title.includes('Issue #104')),
+        JSON.stringify(titles),
+      );
+    });
+
+    const errorsBeforeProbe = workbench.errors.length;
+    await check('the CSP is enforced: an injected inline style is refused and reported', async () => {
+      const frame = await panelFrame(workbench, 'Per repository');
+      const violation = await frame.locator('body').evaluate(
+        () =>
+          new Promise((resolve) => {
+            document.addEventListener(
+              'securitypolicyviolation',
+              (event) => resolve(event.violatedDirective),
+              {
+                once: true,
+              },
+            );
+            document.body.insertAdjacentHTML('beforeend', '<p id="csp-probe" style="color: red">probe</p>');
+            setTimeout(() => resolve('none'), 3000);
+          }),
+      );
+      assert.match(String(violation), /^style-src/);
+      await page.waitForTimeout(500);
+      assert.ok(
+        workbench.errors.some((line) => /Content Security Policy/i.test(line)),
+        'the console capture sees CSP violations, so an empty list below means none happened',
+      );
+      await frame.locator('#csp-probe').evaluate((el) => el.remove());
+    });
+
+    // Everything before the probe: the pages themselves never trip the policy.
+    const beforeProbe = workbench.errors.slice(0, errorsBeforeProbe);
+    const cspErrors = beforeProbe.filter((line) => /Content Security Policy|Refused to/i.test(line));
     await check('no Content-Security-Policy violation was logged', async () => {
       assert.deepEqual(cspErrors, []);
     });

@@ -203,6 +203,11 @@ function RepoTable(props: {
   );
 }
 
+const SAME_AS_CLI = 'The numbers follow MergeXO’s own dashboard definitions, so they equal what';
+const SAME_AS_CLI_END =
+  'prints for the same window and repository. Two samples are involved, which is why “failures” and ' +
+  '“failed” differ:';
+
 function HowComputed(props: { open: boolean; onToggle: (open: boolean) => void }) {
   return (
     <details
@@ -212,9 +217,7 @@ function HowComputed(props: { open: boolean; onToggle: (open: boolean) => void }
     >
       <summary>How these are computed</summary>
       <p>
-        The numbers follow MergeXO’s own dashboard definitions, so they equal what <code>mergexo-obs</code>{' '}
-        prints for the same window and repository. Two samples are involved, which is why “failures” and
-        “failed” differ:
+        {SAME_AS_CLI} <code>mergexo-obs</code> {SAME_AS_CLI_END}
       </p>
       <dl>
         <dt>Failures (overview)</dt>
@@ -256,11 +259,8 @@ export function MetricsApp(props: { host: MetricsHost }) {
     if (message.type === 'snapshot') {
       setSnapshot(message.snapshot);
       setUnavailable(null);
-      setPending((current) =>
-        current && current.window === message.snapshot.window && current.repo === message.snapshot.repo
-          ? null
-          : current,
-      );
+      // The host's snapshot is the truth (the sidebar's filter may have changed it meanwhile).
+      setPending(null);
     } else if (message.type === 'unavailable') {
       setUnavailable(message.message);
     }

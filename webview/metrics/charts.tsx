@@ -94,13 +94,21 @@ function UPlot(props: {
 
 // ---- runs and failures over time --------------------------------------------------------------
 
+function bucketLabel(bucketMs: number): string {
+  const minutes = bucketMs / 60_000;
+  if (minutes < 60) return `${minutes}-minute`;
+  if (minutes < 1440) return `${minutes / 60}-hour`;
+  return `${minutes / 1440}-day`;
+}
+
 export function RunsOverTime(props: { series: RunBuckets; windowLabel: string; dataKey: unknown }) {
   const captionId = useId();
   const { buckets, bucketMs, unplaced } = props.series;
+  // Empty buckets are gaps (null), not zero-height bars drawn as a line along the axis.
   const data: uPlot.AlignedData = [
     buckets.map((bucket) => bucket.startMs / 1000),
-    buckets.map((bucket) => bucket.runs),
-    buckets.map((bucket) => bucket.failed),
+    buckets.map((bucket) => bucket.runs || null),
+    buckets.map((bucket) => bucket.failed || null),
   ];
   const total = buckets.reduce((sum, bucket) => sum + bucket.runs, 0);
   const failed = buckets.reduce((sum, bucket) => sum + bucket.failed, 0);
@@ -139,7 +147,7 @@ export function RunsOverTime(props: { series: RunBuckets; windowLabel: string; d
     <figure class="chart-figure" aria-labelledby={captionId}>
       <figcaption id={captionId}>
         Runs and failures over the last {props.windowLabel}
-        <span class="caption-note"> ({formatDuration(bucketMs / 1000)} buckets)</span>
+        <span class="caption-note"> ({bucketLabel(bucketMs)} buckets)</span>
       </figcaption>
       <UPlot
         build={build}
@@ -190,7 +198,7 @@ export function RuntimeDistribution(props: { histogram: RuntimeHistogram; dataKe
       </figure>
     );
   }
-  const data: uPlot.AlignedData = [bins.map((bin) => bin.fromSeconds), bins.map((bin) => bin.count)];
+  const data: uPlot.AlignedData = [bins.map((bin) => bin.fromSeconds), bins.map((bin) => bin.count || null)];
   const build = (colors: ChartColors, width: number): uPlot.Options => ({
     width,
     height: HEIGHT,
@@ -263,9 +271,8 @@ export function RuntimeDistribution(props: { histogram: RuntimeHistogram; dataKe
       <figcaption id={captionId}>
         Runtime distribution
         <span class="caption-note">
-          {' '}
-          (p50 <strong>{formatDuration(p50)}</strong>, p90 <strong>{formatDuration(p90)}</strong>, {count}{' '}
-          runs)
+          {' ('}p50 <strong>{formatDuration(p50)}</strong>, p90 <strong>{formatDuration(p90)}</strong>
+          {`, ${count} runs)`}
         </span>
       </figcaption>
       <UPlot

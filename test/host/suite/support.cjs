@@ -37,7 +37,9 @@ async function waitFor(probe, what, timeoutMs = 10_000) {
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -104,9 +106,7 @@ async function closeAllEditors() {
 
 /** Sets a `mergexo.*` workspace setting (undefined removes it) and waits until the extension sees it. */
 async function setSetting(key, value) {
-  await vscode.workspace
-    .getConfiguration('mergexo')
-    .update(key, value, vscode.ConfigurationTarget.Workspace);
+  await vscode.workspace.getConfiguration('mergexo').update(key, value, vscode.ConfigurationTarget.Workspace);
 }
 
 module.exports = {
