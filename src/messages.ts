@@ -10,6 +10,8 @@ export const Messages = {
     'The mergexo.stateDbPath setting is ignored in an untrusted workspace; trust the workspace to use it.',
   databaseError: (message: string) => `Unable to read the MergeXO database. ${message}`,
   unreadableViewMessage: (message: string) => `Unable to read the MergeXO database: ${message}`,
+  databaseLocked: (time: string) =>
+    `Another process holds a lock on the MergeXO database; showing the data read before ${time} until it is released.`,
   readFailed: (message: string) => `Unable to read from the MergeXO database. ${message}`,
   figureUnavailable: (message: string) => `This view needs data this database does not have. ${message}`,
   noAgents: 'No agent is running right now.',

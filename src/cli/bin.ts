@@ -6,6 +6,21 @@ if (major < 22) {
   process.exit(1);
 }
 
+// node:sqlite (the fallback driver) announces itself as experimental on stderr at every run; that
+// line would pollute output that scripts parse, and the driver in use is not news to a CLI user.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const text = typeof warning === 'string' ? warning : warning.message;
+  const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+  if (
+    (type === 'ExperimentalWarning' || (warning as Error).name === 'ExperimentalWarning') &&
+    /SQLite/i.test(text)
+  ) {
+    return;
+  }
+  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
 // Loaded after the version check so the native driver is never touched on an old Node.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runCli } = require('./main') as typeof import('./main');

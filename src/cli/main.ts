@@ -5,10 +5,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { MergexoDatabase } from '../data/database';
 import { discoverDatabases } from '../data/discovery';
 import { toPythonJson } from '../data/pythonJson';
-import { OpenError, type DriverChoice } from '../data/sqlite';
+import { OpenError, readErrorMessage, type DriverChoice } from '../data/sqlite';
 import { parseTimestamp } from '../data/timestamps';
 import { WINDOWS, type Figure, type Int, type MetricsWindow, type QueryScope } from '../data/types';
-import { renderSection, type Section } from './render';
+import { renderPartialOverview, renderSection, type Section } from './render';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -59,6 +59,8 @@ function parseNumberArgument(kind: string, value: string): Int {
   if (!/^\d+$/.test(value))
     throw new CliFailure(EXIT.usage, `${kind} number must be a whole number: ${value}`);
   const big = BigInt(value);
+  // SQLite integers are signed 64-bit; anything larger cannot be in the database.
+  if (big > 2n ** 63n - 1n) throw new CliFailure(EXIT.usage, `${kind} number is too large: ${value}`);
   return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
 }
 
@@ -74,7 +76,11 @@ export function runCli(argv: string[], io: CliIo): number {
     .option('--repo <owner/name>', 'only this repository')
     .addOption(new Option('--window <window>', 'metrics window').choices([...WINDOWS]))
     .option('--limit <n>', 'at most this many rows', parseWhole('--limit'))
-    .option('--offset <n>', 'skip this many rows (outcomes)', parseWhole('--offset'))
+    .option(
+      '--offset <n>',
+      'skip this many rows (agents, tracked, outcomes, issue, pr)',
+      parseWhole('--offset'),
+    )
     .option('--now <iso>', 'pin the clock (elapsed times and window cutoffs)', parseNow)
     .option('--json', "print MergeXO's JSON for the section")
     .addOption(
@@ -91,11 +97,18 @@ export function runCli(argv: string[], io: CliIo): number {
     });
 
   let exitCode: number = EXIT.ok;
-  const run = (action: (db: MergexoDatabase, scope: QueryScope, options: GlobalOptions) => Section) => {
+  const run = (
+    action: (db: MergexoDatabase, scope: QueryScope, options: GlobalOptions) => Section,
+    paged = false,
+  ) => {
     return () => {
       const options = program.opts<GlobalOptions>();
+      if (!paged && options.offset !== undefined) {
+        throw new CliFailure(EXIT.usage, '--offset applies only to agents, tracked, outcomes, issue and pr.');
+      }
       const { db, defaultWindow } = openDatabase(options, io.cwd);
       try {
+        if (options.repo !== undefined) warnUnknownRepository(db, options.repo, io);
         const scope: QueryScope = { repo: options.repo ?? null, nowMs: options.now ?? Date.now() };
         const section = action(db, scope, { ...options, window: options.window ?? defaultWindow });
         exitCode = emit(section, options, io);
@@ -108,13 +121,21 @@ export function runCli(argv: string[], io: CliIo): number {
   program
     .command('overview')
     .description('active, blocked and tracked counts, failures, mean and std-dev runtime')
-    .action(run((db, scope, o) => figureSection('overview', db.queries.overview(scope, o.window!))));
+    .action(
+      run((db, scope, o) => {
+        const overview = db.queries.overview(scope, o.window!);
+        if (overview.ok) return figureSection('overview', overview);
+        // An older MergeXO file still has the tracked and blocked counts; print them in the table form.
+        const work = db.queries.workCounts(scope);
+        return { kind: 'overview', figure: overview, ...(work.ok ? { partial: work.value } : {}) };
+      }),
+    );
   program
     .command('agents')
     .description('active agents, oldest first')
     .action(
       run((db, scope, o) => {
-        const agents = db.queries.activeAgents(scope, o.limit);
+        const agents = page(db.queries.activeAgents(scope), o);
         return figureSection(
           'agents',
           agents.ok
@@ -126,13 +147,17 @@ export function runCli(argv: string[], io: CliIo): number {
   program
     .command('tracked')
     .description('tracked and blocked pull requests and issues')
-    .action(run((db, scope, o) => figureSection('tracked', db.queries.trackedAndBlocked(scope, o.limit))));
+    .action(
+      run((db, scope, o) => figureSection('tracked', page(db.queries.trackedAndBlocked(scope), o)), true),
+    );
   program
     .command('outcomes')
     .description('merged and closed work, newest first')
     .action(
-      run((db, scope, o) =>
-        figureSection('outcomes', db.queries.terminalOutcomes(scope, o.limit ?? 200, o.offset ?? 0)),
+      run(
+        (db, scope, o) =>
+          figureSection('outcomes', db.queries.terminalOutcomes(scope, o.limit ?? 200, o.offset ?? 0)),
+        true,
       ),
     );
   program
@@ -140,14 +165,25 @@ export function runCli(argv: string[], io: CliIo): number {
     .description('runs of one issue, newest first')
     .action((number: string) => {
       const issue = parseNumberArgument('issue', number);
-      run((db, scope, o) => figureSection('issue', db.queries.issueHistory(scope, issue, o.limit ?? 50)))();
+      run(
+        (db, scope, o) =>
+          figureSection(
+            'issue',
+            page(db.queries.issueHistory(scope, issue, (o.limit ?? 50) + (o.offset ?? 0)), o),
+          ),
+        true,
+      )();
     });
   program
     .command('pr <number>')
     .description('status transitions of one pull request, newest first')
     .action((number: string) => {
       const pr = parseNumberArgument('pr', number);
-      run((db, scope, o) => figureSection('pr', db.queries.prHistory(scope, pr, o.limit ?? 50)))();
+      run(
+        (db, scope, o) =>
+          figureSection('pr', page(db.queries.prHistory(scope, pr, (o.limit ?? 50) + (o.offset ?? 0)), o)),
+        true,
+      )();
     });
   program
     .command('metrics')
@@ -191,9 +227,26 @@ export function runCli(argv: string[], io: CliIo): number {
       io.stderr(`mergexo-obs: ${oneLineReason(error)}\n`);
       return EXIT.unreadable;
     }
-    io.stderr(`mergexo-obs: ${error instanceof Error ? error.message : String(error)}\n`);
+    // A read that fails after the open (a damaged page, a lock held past the busy timeout).
+    io.stderr(`mergexo-obs: ${readErrorMessage(error).replace(/\s*\n\s*/g, ' ')}\n`);
     return EXIT.unreadable;
   }
+}
+
+/** Applies --offset then --limit to a list figure (MergeXO's own lists have no offset). */
+function page<T>(figure: Figure<T[]>, options: GlobalOptions): Figure<T[]> {
+  if (!figure.ok) return figure;
+  const start = options.offset ?? 0;
+  const end = options.limit === undefined ? undefined : start + options.limit;
+  return { ...figure, value: figure.value.slice(start, end) };
+}
+
+/** A typo in --repo would silently print zeros; say which repositories the file knows. */
+function warnUnknownRepository(db: MergexoDatabase, repo: string, io: CliIo): void {
+  const known = db.queries.repositories();
+  if (known.includes(repo)) return;
+  const list = known.length ? known.join(', ') : 'none';
+  io.stderr(`note: no repository ${JSON.stringify(repo)} in this database (it has: ${list}).\n`);
 }
 
 function figureSection<K extends Section['kind']>(kind: K, figure: Figure<unknown>): Section {
@@ -230,6 +283,8 @@ function emit(section: Section, options: GlobalOptions, io: CliIo): number {
   if (!figure.ok) {
     if (options.json) {
       io.stdout(toPythonJson({ error: { type: 'SchemaGap', message: figure.gap.message } }) + '\n');
+    } else if (section.kind === 'overview' && section.partial) {
+      io.stdout(renderPartialOverview(section.partial));
     }
     io.stderr(`mergexo-obs: ${figure.gap.message}\n`);
     return EXIT.schemaGap;

@@ -16,7 +16,7 @@ import type {
 } from '../data/types';
 
 export type Section =
-  | { kind: 'overview'; figure: Figure<Overview> }
+  | { kind: 'overview'; figure: Figure<Overview>; partial?: { blocked: number; tracked: number } }
   | { kind: 'agents'; figure: Figure<ActiveAgent[]> }
   | { kind: 'tracked'; figure: Figure<TrackedRow[]> }
   | { kind: 'outcomes'; figure: Figure<TerminalOutcome[]> }
@@ -53,10 +53,13 @@ const plain = {
   style: { head: [] as string[], border: [] as string[], 'padding-left': 0, 'padding-right': 0 },
 };
 
+// Control characters and bidirectional overrides from the database could drive the terminal.
+const UNPRINTABLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
 function table(head: string[], rows: (string | number)[][]): string {
   if (rows.length === 0) return '(none)\n';
   const output = new Table({ head, ...plain });
-  for (const row of rows) output.push(row.map((cell) => String(cell)));
+  for (const row of rows) output.push(row.map((cell) => String(cell).replace(UNPRINTABLE, '\ufffd')));
   return `${output.toString()}\n`;
 }
 
@@ -72,6 +75,25 @@ function metricsRows(rows: MetricsRow[]): (string | number)[][] {
     formatSeconds(row.mean_runtime_seconds),
     formatSeconds(row.stddev_runtime_seconds),
   ]);
+}
+
+const LIFECYCLE_LABELS: Record<string, string> = {
+  active: 'active',
+  revision_requested: 'awaiting revision merge',
+  superseded: 'superseded',
+  abandoned: 'abandoned',
+  completed: 'completed',
+};
+
+/** The part of the overview an older MergeXO file can still give (no run history). */
+export function renderPartialOverview(counts: { blocked: number; tracked: number }): string {
+  return table(
+    ['figure', 'value'],
+    [
+      ['blocked', counts.blocked],
+      ['tracked', counts.tracked],
+    ],
+  );
 }
 
 export function renderSection(section: Section, nowMs: number): string {
@@ -162,7 +184,11 @@ export function renderSection(section: Section, nowMs: number): string {
       );
     }
     case 'repos':
-      return (section.figure.value as string[]).map((name) => `${name}\n`).join('') || '(none)\n';
+      return (
+        (section.figure.value as string[])
+          .map((name) => `${name.replace(UNPRINTABLE, '\ufffd')}\n`)
+          .join('') || '(none)\n'
+      );
     case 'roadmaps': {
       const r = section.figure.value as {
         roadmap_lifecycle_counts: RoadmapLifecycleCounts;
@@ -170,7 +196,10 @@ export function renderSection(section: Section, nowMs: number): string {
       };
       const counts = table(
         ['lifecycle', 'roadmaps'],
-        Object.entries(r.roadmap_lifecycle_counts).map(([name, count]) => [name.replace('_', ' '), count]),
+        Object.entries(r.roadmap_lifecycle_counts).map(([name, count]) => [
+          LIFECYCLE_LABELS[name] ?? name,
+          count,
+        ]),
       );
       const blockers = table(
         ['repository', 'roadmap', 'node', 'blocked since', 'age', 'child issue'],

@@ -74,6 +74,8 @@ export class ChangeDetector {
   private lastVersion: number | null = null;
   /** The WAL-index header seen with `lastVersion`, to tell a checkpoint from a commit. */
   private lastHeader: WalIndexHeader | null = null;
+  /** A descriptor of `-shm` held for the connection's lifetime (see openShm). */
+  private shm: number | undefined;
   /** data_version moves that were only WAL resets (checkpoints), for diagnostics and tests. */
   checkpointsIgnored = 0;
   /** After an error the next good check reports `changed`: a refresh may have failed meanwhile. */
@@ -158,7 +160,7 @@ export class ChangeDetector {
       return { kind: 'unchanged', dataVersion: version, lastWriteMs };
     }
     // Read after data_version: any commit that moved it has already updated this header.
-    const header = readWalIndexHeader(`${this.path}-shm`);
+    const header = this.shm === undefined ? null : readWalIndexHeaderAt(this.shm);
     const onlyReset = !this.recovering && isWalResetOnly(this.lastHeader, header);
     this.lastVersion = version;
     this.lastHeader = header;
@@ -210,7 +212,8 @@ export class ChangeDetector {
       this.dbId = expected;
       this.walId = wal ? idOf(wal) : undefined;
       this.lastVersion = version;
-      this.lastHeader = readWalIndexHeader(`${this.path}-shm`);
+      this.shm = openShm(`${this.path}-shm`);
+      this.lastHeader = this.shm === undefined ? null : readWalIndexHeaderAt(this.shm);
       this.recovering = false;
       this.failed = undefined;
       return { kind: 'reopened', dataVersion: version, lastWriteMs };
@@ -242,6 +245,9 @@ export class ChangeDetector {
         // Closing a connection to a deleted file can fail; there is nothing left to release.
       }
     }
+    // Only after SQLite has closed its own handles: closing ours earlier would drop its locks.
+    if (this.shm !== undefined) closeSync(this.shm);
+    this.shm = undefined;
     this.db = undefined;
     this.dbId = undefined;
     this.walId = undefined;
@@ -282,26 +288,47 @@ const WALINDEX_VERSION = 3007000;
 const HEADER_BYTES = 48;
 
 /**
- * Reads the WAL-index header from `-shm`: two copies of 48 bytes in the machine's byte order, which
- * a writer updates one after the other. Null when the file is absent, short, of another version, not
- * initialised, or caught between the two copies: the caller then treats the change as real.
+ * Opens `-shm` for reading once per connection. POSIX drops every lock a process holds on a file
+ * when the process closes ANY descriptor of it, so opening and closing `-shm` on each poll would
+ * silently release the read locks SQLite holds there (sqlite.org/howtocorrupt.html, 2.2). The
+ * descriptor is closed only after the connection is.
  */
-export function readWalIndexHeader(shmPath: string): WalIndexHeader | null {
-  const buffer = Buffer.alloc(HEADER_BYTES * 2);
-  let descriptor: number | undefined;
+function openShm(shmPath: string): number | undefined {
   try {
-    descriptor = openSync(shmPath, 'r');
+    return openSync(shmPath, 'r');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the WAL-index header (two copies of 48 bytes in the machine's byte order, which a writer
+ * updates one after the other). Null when the file is short, of another version, not initialised,
+ * or caught between the two copies: the caller then treats the change as real.
+ */
+export function readWalIndexHeaderAt(descriptor: number): WalIndexHeader | null {
+  const buffer = Buffer.alloc(HEADER_BYTES * 2);
+  try {
     if (readSync(descriptor, buffer, 0, buffer.length, 0) < buffer.length) return null;
   } catch {
     return null;
-  } finally {
-    if (descriptor !== undefined) closeSync(descriptor);
   }
   if (!buffer.subarray(0, HEADER_BYTES).equals(buffer.subarray(HEADER_BYTES))) return null;
   const u32 = (offset: number) =>
     endianness() === 'LE' ? buffer.readUInt32LE(offset) : buffer.readUInt32BE(offset);
   if (u32(0) !== WALINDEX_VERSION || buffer[12] !== 1) return null;
   return { change: u32(8), salt1: u32(32), salt2: u32(36) };
+}
+
+/** For tests and tools that hold no SQLite connection to the file (see {@link openShm} for why). */
+export function readWalIndexHeader(shmPath: string): WalIndexHeader | null {
+  const descriptor = openShm(shmPath);
+  if (descriptor === undefined) return null;
+  try {
+    return readWalIndexHeaderAt(descriptor);
+  } finally {
+    closeSync(descriptor);
+  }
 }
 
 /** True only when no commit happened and the WAL was restarted: a checkpoint, not data. */

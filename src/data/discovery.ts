@@ -99,6 +99,12 @@ export function readConfig(configPath: string, home = homedir()): DatabaseCandid
   // MergeXO resolves a relative base_dir against the directory it runs in, usually the config's.
   const expanded = expandHome(baseDirValue.trim(), home);
   const baseDir = isAbsolute(expanded) ? expanded : resolve(dirname(configPath), expanded);
+  if (statSync(baseDir, { throwIfNoEntry: false })?.isFile()) {
+    throw new Error(
+      `${configPath}: [runtime] base_dir ${baseDir} is a file; it must be MergeXO's base directory ` +
+        '(the folder that holds state.db).',
+    );
+  }
   const repos = tableOf(parsed.repo) ?? {};
   const configuredRepos = Object.entries(repos).flatMap(([id, value]) => {
     const repo = tableOf(value);

@@ -71,7 +71,14 @@ export class DashboardStore {
       const roadmaps = db.queries.roadmapLifecycleCounts(scope);
       return { snapshot, hasRoadmaps: roadmaps.ok && hasRoadmaps(roadmaps.value) };
     });
-    if (!result) return this.cache?.generation === generation ? this.cache : undefined;
+    if (!result) {
+      // While the file is locked, the last read stands (marked stale by the views and status bar).
+      const sameScope =
+        this.cache?.snapshot.repo === this.session.repoFilter &&
+        this.cache.snapshot.window === this.session.window;
+      if (this.session.staleSince !== undefined && sameScope) return this.cache;
+      return this.cache?.generation === generation ? this.cache : undefined;
+    }
     const baseDir = this.session.chosen?.baseDir;
     const agents = result.snapshot.agents.ok ? result.snapshot.agents.value : [];
     const worktrees = baseDir

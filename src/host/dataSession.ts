@@ -14,7 +14,7 @@ import {
   type DiscoveryProblem,
 } from '../data/discovery';
 import { RefreshLoop } from '../data/refreshLoop';
-import { errorText, OpenError, type DriverChoice } from '../data/sqlite';
+import { errorText, isBusyError, OpenError, type DriverChoice } from '../data/sqlite';
 import type { MetricsWindow } from '../data/types';
 import type { Log } from '../log';
 import { Messages } from '../messages';
@@ -70,6 +70,7 @@ const REDISCOVER_MS = 5000;
 
 export class MergexoSession implements DataSession {
   private current: SessionState = { kind: 'none', message: Messages.noDatabase };
+  private stale: number | undefined;
   private chosenDb: ChosenDatabase | undefined;
   private discovered: DatabaseCandidate[] = [];
   private discoveryProblems: DiscoveryProblem[] = [];
@@ -157,11 +158,41 @@ export class MergexoSession implements DataSession {
     return this.lastCheck?.lastWriteMs ?? null;
   }
 
+  /**
+   * When the last read failed because another process holds a lock on the file (MergeXO in the
+   * middle of a long write, or a rollback-journal file), the views keep the last data and say since
+   * when it is stale; `undefined` while reads succeed.
+   */
+  get staleSince(): number | undefined {
+    return this.stale;
+  }
+
+  private markStale(): void {
+    if (this.stale !== undefined) return;
+    this.stale = this.now();
+    this.log.warn(Messages.databaseLocked(new Date(this.stale).toLocaleTimeString()));
+    // Not synchronously: this runs inside a view's read, which must not re-enter itself.
+    queueMicrotask(() => this.stateEmitter.fire(this.current));
+  }
+
+  private clearStale(): void {
+    if (this.stale === undefined) return;
+    this.stale = undefined;
+    this.log.info('The database lock was released; showing current data again.');
+    queueMicrotask(() => this.stateEmitter.fire(this.current));
+  }
+
   withDatabase<T>(read: (db: MergexoDatabase) => T): T | undefined {
     if (this.current.kind !== 'open') return undefined;
     try {
-      return read(this.current.db);
+      const value = read(this.current.db);
+      this.clearStale();
+      return value;
     } catch (error) {
+      if (isBusyError(error)) {
+        this.markStale();
+        return undefined;
+      }
       this.log.error(Messages.readFailed(errorText(error)));
       // A read that fails may mean the file went away or was swapped: look now, not at the next poll.
       queueMicrotask(() => this.loop?.poke());
@@ -336,6 +367,11 @@ export class MergexoSession implements DataSession {
         return;
       case 'missing':
       case 'error': {
+        if (result.kind === 'error' && isBusyError(result.cause) && this.current.kind === 'open') {
+          // A lock is temporary: keep the open connection and the last data, marked stale.
+          this.markStale();
+          return;
+        }
         const message = result.error ?? Messages.databaseError('Unknown reason.');
         const reason =
           result.kind === 'missing'

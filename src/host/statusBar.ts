@@ -38,6 +38,9 @@ export function createStatusBar(session: MergexoSession, store: DashboardStore):
       ...(service?.running === 'no' && service.severity === 'warning'
         ? { serviceDown: service.message }
         : {}),
+      ...(session.staleSince !== undefined
+        ? { staleSince: new Date(session.staleSince).toLocaleTimeString() }
+        : {}),
       window: session.window,
       repo: session.repoFilter,
     });

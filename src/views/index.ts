@@ -10,6 +10,7 @@ import { Messages } from '../messages';
 import { agentItems, trackedItems } from './model';
 import { outcomeItems } from './modelOutcomes';
 import { roadmapItems } from './modelRoadmaps';
+import { staleText } from './modelStatus';
 import { plainLine } from './modelText';
 import { ModelTreeProvider, type TreeNode, type ViewContent } from './treeProvider';
 
@@ -81,7 +82,7 @@ export function createViews(
         worktree: (agent) => findWorktree(data.worktrees, agent.repo_full_name, agent.branch),
         ...(banner ? { banner } : {}),
       });
-      const message = figure.value.length === 0 ? Messages.noAgents : undefined;
+      const message = staleMessage(session) ?? (figure.value.length === 0 ? Messages.noAgents : undefined);
       return message ? { items, message } : { items };
     },
     viewLog,
@@ -99,7 +100,7 @@ export function createViews(
       const counts = data.snapshot.counts.ok ? data.snapshot.counts.value : undefined;
       const items = trackedItems(figure.value, session.now(), counts);
       const notes = figure.notes.length ? figure.notes.map((note) => note.message).join(' ') : undefined;
-      const message = figure.value.length === 0 ? Messages.noTracked : notes;
+      const message = staleMessage(session) ?? (figure.value.length === 0 ? Messages.noTracked : notes);
       return message ? { items, message } : { items };
     },
     viewLog,
@@ -226,4 +227,10 @@ export function createViews(
       for (const provider of providers) provider.dispose();
     },
   };
+}
+
+/** The views keep showing the last read while another process locks the file, and say so. */
+function staleMessage(session: MergexoSession): string | undefined {
+  const since = session.staleSince;
+  return since === undefined ? undefined : staleText(new Date(since).toLocaleTimeString());
 }

@@ -238,7 +238,7 @@ export function trackedTooltip(row: TrackedRow, nowMs: number): string {
     row.pr_number == null ? `issue \\#${String(row.issue_number)}` : `PR \\#${String(row.pr_number)}`;
   const reason = row.blocked_reason ?? '';
   const reasonBlock = /\n/.test(reason)
-    ? `\n\n**Reason:**\n\n${markdownCodeBlock(reason)}`
+    ? `\n\n**Reason:**\n\n${markdownCodeBlock(reason.slice(0, 2000))}`
     : `  \n${field('Reason', row.blocked_reason)}`;
   return (
     lines([

@@ -78,7 +78,7 @@ export function blockerItem(blocker: RoadmapBlocker, multiRepo: boolean): ItemMo
       child === undefined
         ? { repo: blocker.repo_full_name, issue: Number(blocker.roadmap_issue_number) }
         : { repo: blocker.repo_full_name, issue: child },
-    accessibilityLabel: `Roadmap ${roadmap} node ${blocker.node_id}, ${description}`,
+    accessibilityLabel: `Roadmap ${roadmap} node ${plainLine(blocker.node_id, 60)}, ${description}`,
     collapsible: 'none',
   };
 }

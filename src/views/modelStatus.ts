@@ -15,6 +15,8 @@ export interface StatusInput {
   overviewGap?: string;
   stalled: number;
   serviceDown?: string;
+  /** Local time of the last good read, when the file is locked and the figures are stale. */
+  staleSince?: string;
   window: MetricsWindow;
   repo: string | null;
 }
@@ -26,6 +28,9 @@ export interface StatusModel {
   warning: boolean;
   accessibilityLabel: string;
 }
+
+export const staleText = (time: string) =>
+  `Showing data from ${time}: the database is locked by another process.`;
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
@@ -50,6 +55,7 @@ export function statusModel(input: StatusInput): StatusModel {
   const overview = input.overview;
   const head = [`**MergeXO** · ${scope} · window ${input.window}`];
   if (input.serviceDown) head.push(`⚠ ${escapeMarkdown(input.serviceDown)}`);
+  if (input.staleSince) head.push(`⚠ ${escapeMarkdown(staleText(input.staleSince))}`);
   if (!overview) {
     return {
       text: '$(pulse) MergeXO: no run history',
@@ -61,6 +67,7 @@ export function statusModel(input: StatusInput): StatusModel {
   let text = `$(pulse) ${plural(overview.active_agents, 'agent')}`;
   if (input.stalled > 0) text += ` (${input.stalled} stalled)`;
   if (overview.blocked_prs > 0) text += `  $(warning) ${overview.blocked_prs} blocked`;
+  if (input.staleSince) text += ' $(history) stale';
   const rows: [string, string][] = [
     ['Active agents', String(overview.active_agents)],
     ['Stalled agents', String(input.stalled)],

@@ -39,7 +39,7 @@ export function plainLine(text: string | null | undefined, max = 80): string {
 
 /** A `**Name:** value` tooltip line; `value` is escaped here, `name` is ours. */
 export function field(name: string, value: string | number | bigint | null | undefined): string {
-  const shown = value == null || value === '' ? '—' : escapeMarkdown(String(value));
+  const shown = value == null || value === '' ? '—' : escapeMarkdown(plainLine(String(value), 500));
   return `**${name}:** ${shown}`;
 }
 

@@ -1,7 +1,7 @@
 // The CLI prints, with --json, exactly the section of MergeXO's dashboard data for the same file:
 // same fields, same Python JSON layout. Checked byte for byte against the expected files.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -192,5 +192,66 @@ describe('mergexo-obs arguments and bad input', () => {
     });
     expect(built.status).toBe(0);
     expect(built.stdout).toBe(cli(['overview', '--db', small, ...now, '--json']).stdout);
+    // node:sqlite's experimental warning must not pollute stderr of a script-facing tool.
+    const fallback = spawnSync(
+      process.execPath,
+      ['dist/cli.js', 'overview', '--db', small, ...now, '--json', '--driver', 'node:sqlite'],
+      { encoding: 'utf8' },
+    );
+    expect(fallback.status).toBe(0);
+    expect(fallback.stderr).toBe('');
+    expect(fallback.stdout).toBe(built.stdout);
+  });
+
+  it('refuses issue numbers SQLite cannot hold, with exit 2', () => {
+    const run = cli(['issue', '99999999999999999999', '--db', small]);
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toMatch(/too large/);
+  });
+
+  it('pages lists with --offset and refuses it where there is no list', () => {
+    const all = JSON.parse(cli(['tracked', '--db', small, ...now, '--json']).stdout);
+    const paged = JSON.parse(
+      cli(['tracked', '--db', small, ...now, '--json', '--limit', '2', '--offset', '1']).stdout,
+    );
+    expect(paged).toEqual(all.slice(1, 3));
+    const metrics = cli(['metrics', '--db', small, '--offset', '1']);
+    expect(metrics.code).toBe(EXIT.usage);
+    expect(metrics.stderr).toMatch(/--offset applies only/);
+  });
+
+  it('notes a repository the database does not know', () => {
+    const run = cli(['overview', '--db', small, '--repo', 'Acme/Widgets', '--json']);
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stderr).toMatch(/no repository "Acme\/Widgets".*acme\/widgets/);
+  });
+
+  it('shows what an old database still has in the overview table', () => {
+    const run = cli(['overview', '--db', fixturePath('legacy.db')]);
+    expect(run.code).toBe(EXIT.schemaGap);
+    expect(run.stdout).toMatch(/blocked\s+2/);
+    expect(run.stderr).toMatch(/no agent_run_history table/);
+  });
+
+  it('says when base_dir names a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mxo-basefile-'));
+    writeFileSync(join(dir, 'base'), 'not a folder');
+    writeFileSync(join(dir, 'mergexo.toml'), `[runtime]\nbase_dir = "${join(dir, 'base')}"\n`);
+    const run = cli(['overview'], dir);
+    expect(run.code).toBe(EXIT.unreadable);
+    expect(run.stderr).toMatch(/base_dir .* is a file/);
+  });
+
+  it('reports a database damaged in the middle in one line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mxo-corrupt-'));
+    const path = join(dir, 'state.db');
+    const bytes = readFileSync(small);
+    // Keep the header and schema page; overwrite the data pages with garbage.
+    bytes.fill(0x5a, 4096 * 2, bytes.length - 4096);
+    writeFileSync(path, bytes);
+    const run = cli(['tracked', '--db', path]);
+    expect(run.code).toBe(EXIT.unreadable);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/damaged/);
   });
 });

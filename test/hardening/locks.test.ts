@@ -130,10 +130,9 @@ it('reads time out quickly by default (a refresh never waits long on a lock)', (
   expect(DEFAULT_BUSY_TIMEOUT_MS).toBeLessThanOrEqual(250);
 });
 
-describe.concurrent.each(DRIVERS)(
-  'a writer holding a lock for 7 s (%s reader)',
-  { timeout: 40_000 },
-  (driver) => {
+// All the 7-second holds run at once (each test owns its files and processes) to keep the file short.
+describe.concurrent('locks held for 7 s', () => {
+  describe.each(DRIVERS)('a writer holding a lock for 7 s (%s reader)', { timeout: 40_000 }, (driver) => {
     it('WAL + BEGIN EXCLUSIVE: readers are not blocked; they see the commit on the next poll', async (context) => {
       const file = seed(`wal-begin-${driver}`, 'wal');
       const writer = spawn(MERGEXO_WRITER, context);
@@ -247,61 +246,81 @@ describe.concurrent.each(DRIVERS)(
       expect(reopened).toHaveLength(1);
       expect(reopened[0]).toMatchObject({ shownRuns: 4, busy: false });
       const openedAtMs = reopened[0]!.atMs + reopened[0]!.durationMs;
-      // Not before the holder let go (its own clock; a few ms of cross-process skew allowed).
+      // It saw the holder's last commit (4 runs above), so it opened after the lock; the release
+      // message itself can arrive late on a loaded machine, so only the upper bound is timed.
       const { atMs: letGoAtMs } = await released;
-      expect(openedAtMs).toBeGreaterThan(letGoAtMs - 5);
       expect(openedAtMs - letGoAtMs).toBeLessThan(2000 + 2 * POLL_MS + FAIL_FAST_MS);
       detector.close();
     });
-  },
-);
-
-describe('the extension keeps showing the last data while MergeXO holds a lock', { timeout: 30_000 }, () => {
-  it('DashboardStore still returns the last dashboard during a 7 s lock and the new one after', async (context) => {
-    const file = seed('session-rollback', 'rollback');
-    const log = memoryLog();
-    const session = new MergexoSession({
-      settings: () => ({
-        stateDbPath: file,
-        refreshIntervalSeconds: 0.25,
-        repository: '',
-        metricsWindow: null,
-      }),
-      folders: () => [],
-      memento: { get: () => undefined, update: async () => undefined },
-      log,
-      home: join(root, 'home'),
-      watchFiles: false,
-    });
-    const store = new DashboardStore(session, { stallThresholdSeconds: () => 600, probeService: false }, log);
-    try {
-      session.start();
-      for (let i = 0; i < 40 && session.state.kind !== 'open'; i++) await sleep(25);
-      expect(session.state.kind).toBe('open');
-      expect(store.current()?.snapshot.totalAgents).toBe(3);
-
-      const holder = spawn(LOCK_HOLDER, context);
-      const locked = holder.next('locked');
-      const released = holder.next('released');
-      holder.send({ cmd: 'hold', file, mode: 'rollback-exclusive', holdMs: HOLD_MS });
-      await locked;
-      const seen: Array<{ state: string; agents: number | undefined }> = [];
-      let done = false;
-      void released.then(() => (done = true));
-      while (!done) {
-        await sleep(250);
-        if (!done) seen.push({ state: session.state.kind, agents: store.current()?.snapshot.totalAgents });
-      }
-      expect(seen.length).toBeGreaterThan(8);
-      // The views draw from store.current(): it must keep the last data (3 agents), not go empty.
-      expect(seen.filter((s) => s.agents !== 3)).toEqual([]);
-      const deadline = Date.now() + 3000;
-      while (store.current()?.snapshot.totalAgents !== 4 && Date.now() < deadline) await sleep(50);
-      expect(session.state.kind).toBe('open');
-      expect(store.current()?.snapshot.totalAgents).toBe(4);
-    } finally {
-      store.dispose();
-      session.dispose();
-    }
   });
+
+  describe(
+    'the extension keeps showing the last data while MergeXO holds a lock',
+    { timeout: 30_000 },
+    () => {
+      it('DashboardStore still returns the last dashboard during a 7 s lock and the new one after', async (context) => {
+        const file = seed('session-rollback', 'rollback');
+        const log = memoryLog();
+        const session = new MergexoSession({
+          settings: () => ({
+            stateDbPath: file,
+            refreshIntervalSeconds: 0.25,
+            repository: '',
+            metricsWindow: null,
+          }),
+          folders: () => [],
+          memento: { get: () => undefined, update: async () => undefined },
+          log,
+          home: join(root, 'home'),
+          watchFiles: false,
+        });
+        const store = new DashboardStore(
+          session,
+          { stallThresholdSeconds: () => 600, probeService: false },
+          log,
+        );
+        try {
+          session.start();
+          for (let i = 0; i < 40 && session.state.kind !== 'open'; i++) await sleep(25);
+          expect(session.state.kind).toBe('open');
+          expect(store.current()?.snapshot.totalAgents).toBe(3);
+
+          const holder = spawn(LOCK_HOLDER, context);
+          const locked = holder.next('locked');
+          const released = holder.next('released');
+          holder.send({ cmd: 'hold', file, mode: 'rollback-exclusive', holdMs: HOLD_MS });
+          await locked;
+          const seen: Array<{ state: string; agents: number | undefined; stale: boolean }> = [];
+          let done = false;
+          void released.then(() => (done = true));
+          while (!done) {
+            await sleep(250);
+            if (!done)
+              seen.push({
+                state: session.state.kind,
+                agents: store.current()?.snapshot.totalAgents,
+                stale: session.staleSince !== undefined,
+              });
+          }
+          expect(seen.length).toBeGreaterThan(8);
+          // The views draw from store.current(): it must keep the last data (3 agents), not go empty.
+          // (The last sample may already see the holder's commit, made just before it reported release.)
+          expect(seen.slice(0, -1).filter((s) => s.agents !== 3)).toEqual([]);
+          expect([3, 4]).toContain(seen.at(-1)?.agents);
+          expect(seen.filter((s) => s.state !== 'open')).toEqual([]);
+          // The views and status bar say the figures are stale while the lock lasts.
+          expect(seen.filter((s) => s.stale).length).toBeGreaterThan(seen.length / 2);
+          const deadline = Date.now() + 3000;
+          while (store.current()?.snapshot.totalAgents !== 4 && Date.now() < deadline) await sleep(50);
+          expect(session.state.kind).toBe('open');
+          expect(store.current()?.snapshot.totalAgents).toBe(4);
+          // A good read clears the stale mark again.
+          expect(session.staleSince).toBeUndefined();
+        } finally {
+          store.dispose();
+          session.dispose();
+        }
+      });
+    },
+  );
 });
