@@ -167,7 +167,7 @@ async function main() {
       `\n  Open ${url.href}\n  (VS Code in the browser, with the packaged extension; click the MergeXO icon.)`,
     );
     console.log(
-      '  Over SSH: ssh -L 8080:127.0.0.1:' + server.port + ' <host>, then open it on your machine.\n',
+      `  From another machine: ssh -L ${server.port}:127.0.0.1:${server.port} <this host>, then open it there.\n`,
     );
   }
   log(simulator ? 'Ctrl-C stops the simulator and code-server.' : 'Ctrl-C stops code-server.');

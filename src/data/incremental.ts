@@ -13,8 +13,13 @@
 // hour whose text is >= the cutoff text (kept row by row for that one bucket). Text comparison stays
 // MergeXO's exactly, so mixed formats (`…00Z`, `…00.000Z`, `…00.000000Z`) sort as MergeXO sorts them.
 // Anything the checks cannot explain (the newest row replaced, more rows than expected) rebuilds the
-// state from scratch, as does opening the file again.
-import { isCodexActive, parseMeta, type RunMeta } from './meta';
+// state from scratch, as does opening the file again. The same state answers the newest failed runs
+// (a sorted list per repository, read on first use) when the horizon holds enough of them.
+//
+// FeedbackTracker does the same for feedback_events (pending count and newest event per PR): events
+// are inserted once and only their processed_at is set later, so a refresh reads new rows by rowid
+// and re-checks the rows still pending.
+import { parseMeta, type RunMeta } from './meta';
 import type { SchemaInfo } from './schema';
 import type { Connection, SqlRow, SqlValue } from './sqlite';
 import { parseTimestamp, windowCutoffText } from './timestamps';
@@ -152,6 +157,23 @@ interface RepoState {
   sorted: string[] | null;
   /** Row-level detail of the buckets that currently hold a window's cutoff. */
   details: Map<string, Contribution[]>;
+  /**
+   * Failed runs held (newest first), read on the first `failedRuns` call; `unusable` when a value is
+   * not text (SQLite's order of blobs and numbers is not worth imitating: the query answers then).
+   */
+  failed: FailedEntry[] | null | 'unusable';
+}
+
+/** A failed run in the horizon, in the order of `ORDER BY finished_at DESC, run_id DESC`. */
+interface FailedEntry {
+  at: string;
+  runId: string;
+  rowid: number;
+  bucket: string;
+}
+
+function compareFailed(a: FailedEntry, b: FailedEntry): number {
+  return compareText(b.at, a.at) || compareText(b.runId, a.runId);
 }
 
 /** Window totals: the metric sample plus the failure count of the overview. */
@@ -268,6 +290,42 @@ export class RunTracker {
       for (const repo of this.scopeRepos(scope))
         count += this.windowTotals(repo, scope.nowMs, window).failedAny;
       return count;
+    });
+  }
+
+  /**
+   * The newest failed runs (`ORDER BY finished_at DESC, run_id DESC`, then `offset`, `limit`) when the
+   * horizon holds enough of them to be sure: every run held finished after every run not held. Returns
+   * `undefined` when it cannot answer exactly (the caller queries the database then).
+   */
+  failedRuns(scope: QueryScope, limit: number, offset: number): SqlRow[] | undefined {
+    return this.connection.readSnapshot(() => {
+      this.sync(scope.nowMs);
+      const wanted = limit + offset;
+      const lists: FailedEntry[][] = [];
+      let held = 0;
+      for (const repo of this.scopeRepos(scope)) {
+        const state = this.repos.get(repo)!;
+        if (state.failed === null) {
+          state.failed = [];
+          this.loadFailed(state, repo, 'finished_at >= ?', [this.horizon]);
+        }
+        if (state.failed === 'unusable') return undefined;
+        lists.push(state.failed.slice(0, wanted));
+        held += state.failed.length;
+      }
+      if (held < wanted) return undefined;
+      const chosen = lists.flat().sort(compareFailed).slice(offset, wanted);
+      const statement = this.connection.prepare(
+        `SELECT ${RUN_COLUMNS} FROM agent_run_history WHERE rowid = ?`,
+      );
+      const rows: SqlRow[] = [];
+      for (const entry of chosen) {
+        const row = statement.get(entry.rowid);
+        if (!row) return undefined;
+        rows.push(row);
+      }
+      return rows;
     });
   }
 
@@ -423,7 +481,7 @@ export class RunTracker {
     const previous = this.unfinishedRuns;
     this.loadUnfinished();
     const byRowid = this.connection.prepare(
-      `SELECT rowid AS rid, repo_full_name, finished_at, ${CONTRIBUTION_COLUMNS}
+      `SELECT rowid AS rid, run_id, repo_full_name, finished_at, ${CONTRIBUTION_COLUMNS}
          FROM agent_run_history WHERE rowid = ?`,
     );
     for (const rowid of previous.keys()) {
@@ -480,6 +538,41 @@ export class RunTracker {
     const [row] = this.aggregate(repo, key, key);
     this.counters.rowsRead += 1;
     if (row && Number(row.rows) > 0) state.buckets.set(key, bucketFromAggregate(row));
+    if (Array.isArray(state.failed)) {
+      state.failed = state.failed.filter((entry) => entry.bucket !== key);
+      const range = bucketRange(key);
+      this.loadFailed(state, repo, 'finished_at >= ? AND finished_at < ?', [range.from, range.to]);
+    }
+  }
+
+  /** Adds the failed runs of a repository matching `where` to its sorted list. */
+  private loadFailed(state: RepoState, repo: string, where: string, params: SqlValue[]): void {
+    const rows = this.connection
+      .prepare(
+        `SELECT rowid AS rid, run_id, finished_at, ${CONTRIBUTION_COLUMNS} FROM agent_run_history
+          WHERE repo_full_name = ? AND terminal_status = 'failed' AND ${where}`,
+      )
+      .all(repo, ...params);
+    this.counters.rowsRead += rows.length;
+    for (const row of rows) this.addFailed(state, row);
+  }
+
+  private addFailed(state: RepoState, row: SqlRow): void {
+    if (!Array.isArray(state.failed) || typeof row.bucket !== 'string') return;
+    if (typeof row.finished_at !== 'string' || typeof row.run_id !== 'string') {
+      state.failed = 'unusable';
+      return;
+    }
+    const entry = { at: row.finished_at, runId: row.run_id, rowid: Number(row.rid), bucket: row.bucket };
+    const list = state.failed;
+    let low = 0;
+    let high = list.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareFailed(list[middle]!, entry) <= 0) low = middle + 1;
+      else high = middle;
+    }
+    list.splice(low, 0, entry);
   }
 
   /** Buckets of one repository from `from` on (or exactly one bucket when `only` is given). */
@@ -542,12 +635,20 @@ export class RunTracker {
     bucket.added += 1;
     touched.add(bucket);
     state.details.get(key)?.push(contribution);
+    if (contribution.failedAny) this.addFailed(state, row);
   }
 
   private repoState(repo: string): RepoState {
     let state = this.repos.get(repo);
     if (!state) {
-      state = { buckets: new Map(), revision: 0, sums: new Map(), sorted: [], details: new Map() };
+      state = {
+        buckets: new Map(),
+        revision: 0,
+        sums: new Map(),
+        sorted: [],
+        details: new Map(),
+        failed: null,
+      };
       this.repos.set(repo, state);
     }
     return state;
@@ -572,6 +673,11 @@ export class RunTracker {
       if (index > 0) {
         state.sorted = keys.slice(index);
         state.revision += 1;
+      }
+      if (Array.isArray(state.failed)) {
+        let keep = state.failed.length;
+        while (keep > 0 && state.failed[keep - 1]!.bucket < horizon) keep -= 1;
+        state.failed.length = keep;
       }
     }
   }
@@ -886,6 +992,3 @@ function text(value: SqlValue | undefined): string {
 export function sqlList(values: readonly string[]): string {
   return values.map((value) => `'${value}'`).join(', ');
 }
-
-/** True when a live run counts as an active agent (re-exported for callers of `unfinished`). */
-export { isCodexActive };

@@ -4,6 +4,7 @@ export * from './changes';
 export * from './database';
 export * from './discovery';
 export * from './format';
+export * from './incremental';
 export * from './liveness';
 export * from './meta';
 export * from './pythonJson';

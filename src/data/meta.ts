@@ -25,7 +25,9 @@ export function parseMeta(text: unknown): RunMeta | null {
   const parsed = parseObject(text);
   if (parsed !== undefined) return parsed;
   if (!/NaN|Infinity/.test(text)) return null;
-  return parseObject(text.replace(PYTHON_CONSTANTS, (token, constant) => (constant ? 'null' : token))) ?? null;
+  return (
+    parseObject(text.replace(PYTHON_CONSTANTS, (token, constant) => (constant ? 'null' : token))) ?? null
+  );
 }
 
 /** MergeXO counts a run as active only when `codex_active` is exactly JSON `true`. */

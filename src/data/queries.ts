@@ -575,6 +575,8 @@ export class MergexoQueries {
   failedRuns(scope: QueryScope, limit = 50, offset = 0): Figure<RunHistoryRow[]> {
     const gap = this.schema.gap(['agent_run_history']);
     if (gap) return fail(gap);
+    const held = this.tracker?.failedRuns(scope, limit, offset);
+    if (held) return ok(held.map(toRunHistoryRow));
     // The failed runs of each repository through its (repository, terminal_status, …) index, instead
     // of a scan of the whole table; merged and cut below.
     const statement = this.connection.prepare(

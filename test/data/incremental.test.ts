@@ -68,6 +68,13 @@ function expectSameAsFromScratch(db: MergexoDatabase, driver: DriverName, nowMs:
       expect(snapshot.tracked.ok && tracked.ok).toBe(true);
       if (snapshot.tracked.ok && tracked.ok)
         assertClose(snapshot.tracked.value, tracked.value, `tracked ${label}`);
+      for (const [limit, offset] of [
+        [8, 0],
+        [5, 4],
+      ] as const) {
+        const failed = straightforward.failedRuns(scope, limit, offset);
+        expect(db.queries.failedRuns(scope, limit, offset), `failed runs ${label}`).toEqual(failed);
+      }
       const counts = straightforward.workCounts(scope);
       if (snapshot.counts.ok && counts.ok)
         expect(snapshot.counts.value, `counts ${label}`).toEqual(counts.value);
@@ -430,6 +437,60 @@ describe.each(DRIVERS)('incremental run aggregates (%s)', (driver) => {
     expectSameAsFromScratch(db, driver, clock, 'after');
     expect(db.tracker!.stats().builds).toBe(1);
     writer.close();
+    db.close();
+  });
+
+  it('answers failed runs from the horizon exactly, up to the last one it holds', () => {
+    const rng = createRng(31);
+    let clock = Date.parse(PINNED_NOW);
+    createMergexoDb(path).close();
+    const writer = newWriter(() => clock, 9);
+    for (let index = 0; index < 300; index += 1) {
+      finishedRun(writer, rng, clock - rng.int(0, 40 * DAY), rng.pick(FORMATS), { status: 'failed' });
+    }
+    finishedRun(writer, rng, clock - MINUTE, 'ms');
+    const db = MergexoDatabase.open(path, { driver });
+    const reference = MergexoDatabase.open(path, { driver, incremental: false });
+    const straightforward = new StraightforwardQueries(reference.connection, reference.schema);
+    const held = () => {
+      const from = bucketOf(windowCutoffText(clock, '30d'));
+      const row = writer
+        .db!.prepare(
+          `SELECT COUNT(*) AS n FROM agent_run_history WHERE terminal_status = 'failed' AND finished_at >= ?`,
+        )
+        .get(from) as { n: number };
+      return row.n;
+    };
+    const compare = (label: string) => {
+      const n = held();
+      expect(n, label).toBeGreaterThan(20);
+      for (const [limit, offset] of [
+        [n, 0],
+        [n - 5, 5],
+        [3, n - 3],
+        [n + 1, 0],
+      ] as const) {
+        const scope: QueryScope = { repo: null, nowMs: clock };
+        expect(db.queries.failedRuns(scope, limit, offset), `${label} ${limit}/${offset}`).toEqual(
+          straightforward.failedRuns(scope, limit, offset),
+        );
+      }
+    };
+    compare('first');
+    clock += 4 * DAY + 7 * HOUR; // the horizon moves: the oldest failures held must go
+    finishedRun(writer, rng, clock - 2 * MINUTE, 'us', { status: 'failed' });
+    compare('later');
+    // Retention cut inside an hour: the bucket holding the cut is re-read, its failures too.
+    const cut = clock - 12 * DAY - 23 * MINUTE;
+    finishedRun(writer, rng, cut + MINUTE, 's', { status: 'failed' });
+    finishedRun(writer, rng, cut - MINUTE, 'ms', { status: 'failed' });
+    finishedRun(writer, rng, clock - MINUTE, 'ms', { status: 'completed' });
+    compare('before the cut');
+    writer.deleteOlderThan(formatTs(cut, 'ms'));
+    compare('after the cut');
+    expect(db.tracker!.stats().builds).toBe(1);
+    writer.close();
+    reference.close();
     db.close();
   });
 

@@ -33,11 +33,14 @@ import {
   truncatedFile,
   walWithContent,
 } from '../support/badFiles';
-import { bundleForChild } from './support/childBundle';
+import { bundleForChild, removeBundles } from './support/childBundle';
 
 const root = mkdtempSync(join(tmpdir(), 'mergexo-bad-files-'));
 chmodSync(root, 0o755); // the unprivileged child must reach the files below
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+  removeBundles();
+});
 
 const NOW = Date.parse('2026-03-15T12:00:00.000Z');
 const DRIVERS: DriverName[] = ['better-sqlite3', 'node:sqlite'];
@@ -180,6 +183,26 @@ describe('a database corrupted in the middle', () => {
       db.close();
     },
   );
+});
+
+describe('a database corrupted in the middle, in the data session', () => {
+  it('stays open (change checks work); a read that reaches the damage fails without throwing', async () => {
+    const { session, log } = await sessionOn(corruptedFile(freshDir('corrupt-session')));
+    try {
+      expect(session.state.kind).toBe('open');
+      const read = session.withDatabase((db) => {
+        db.readDashboard({ repo: null, nowMs: NOW }, '30d');
+        db.queries.terminalOutcomes({ repo: null, nowMs: NOW }, 500);
+        db.queries.failedRuns({ repo: null, nowMs: NOW }, 500);
+        return db.queries.metricsFromScratch({ repo: null, nowMs: NOW }, '30d');
+      });
+      expect(read).toBeUndefined();
+      // What the log says today; readErrorMessage(error) words it as one sentence for people.
+      expect(log.lines.filter((line) => line.startsWith('error ')).join('\n')).toMatch(/malformed/);
+    } finally {
+      session.dispose();
+    }
+  });
 });
 
 describe('a database written by an older MergeXO', () => {

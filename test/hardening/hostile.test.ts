@@ -55,7 +55,7 @@ beforeAll(() => {
   items = {
     agents: agentItems(dashboard.agents.ok ? dashboard.agents.value : [], {
       nowMs: NOW,
-      health: (agent) => ({ state: 'stalled', summary: agent.flow ?? '' }),
+      health: () => ({ state: 'stalled', summary: 'no progress for 14m; idle timeout 10m' }),
       banner: { title: 'MergeXO is not running', detail: TEXTS[0]!, explanation: TEXTS[9]! },
     }),
     tracked: trackedItems(dashboard.tracked.ok ? dashboard.tracked.value : [], NOW, {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { createMergexoDb } from '../../tools/mergexo-writer.mjs';
-import { bundleForChild } from './support/childBundle';
+import { bundleForChild, removeBundles } from './support/childBundle';
 import { soakRead, type SoakReaderStats } from './support/soakReader';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
@@ -21,7 +21,10 @@ const PERIOD_MS = 100;
 const TARGET_TPS = 300;
 
 const root = mkdtempSync(join(tmpdir(), 'mergexo-soak-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+  removeBundles();
+});
 
 interface Checkpoint {
   busy: number;

@@ -367,8 +367,9 @@ export function hostileDataFile(dir: string, texts: readonly string[]): string {
   const writer = new MergexoWriter(db, { clock: () => DATA_NOW_MS - 3_600_000 + ++tick * 1000, seed: 5 });
   texts.forEach((text, index) => {
     const issue = 100 + index * 10;
-    // Half the rows live under a hostile repository name, half under a valid one.
-    const repo = index % 2 === 0 ? text : 'acme/widgets';
+    // Half the rows live under a hostile repository name, half under a valid one. (Names come from
+    // MergeXO's config, so a 100 kB one is not realistic; long texts go in the other columns.)
+    const repo = index % 2 === 0 && text.length <= 200 ? text : 'acme/widgets';
     const meta = {
       last_prompt: text,
       codex_mode: text,

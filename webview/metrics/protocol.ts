@@ -57,7 +57,9 @@ export function parseMetricsMessage(value: unknown): Parsed<MetricsFromWebview> 
     if (value.repo !== null && !isRepoName(value.repo)) return refused('setScope with an invalid repository');
     return accepted({ type: 'setScope', window: value.window, repo: value.repo });
   }
-  return refused(`unknown message type ${JSON.stringify(String(value.type)).slice(0, 40)}`);
+  // Only a string is quoted: String() of an object from the page could throw.
+  const type = typeof value.type === 'string' ? value.type : typeof value.type;
+  return refused(`unknown message type ${JSON.stringify(type).slice(0, 40)}`);
 }
 
 export const SORT_COLUMNS = ['repo', 'terminal', 'failed', 'rate', 'mean', 'stddev'] as const;

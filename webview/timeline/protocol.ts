@@ -65,7 +65,9 @@ export function parseTimelineMessage(value: unknown): Parsed<TimelineFromWebview
       ? accepted({ type: 'openTimeline', subject })
       : refused('openTimeline with an invalid subject');
   }
-  return refused(`unknown message type ${JSON.stringify(String(value.type)).slice(0, 40)}`);
+  // Only a string is quoted: String() of an object from the page could throw.
+  const type = typeof value.type === 'string' ? value.type : typeof value.type;
+  return refused(`unknown message type ${JSON.stringify(type).slice(0, 40)}`);
 }
 
 /** The webview's persisted state: which timeline, which events are expanded, which kinds hidden. */

@@ -2,11 +2,12 @@
 // directly). The bundle lands in the repository's git-ignored .cache, so `better-sqlite3` resolves
 // from node_modules and an unprivileged user can read it.
 import { buildSync } from 'esbuild';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
 let counter = 0;
+const made: string[] = [];
 
 export function bundleForChild(entry: string): string {
   const dir = join(ROOT, '.cache', 'hardening');
@@ -24,5 +25,11 @@ export function bundleForChild(entry: string): string {
     logLevel: 'error',
   });
   chmodSync(outfile, 0o644);
+  made.push(outfile);
   return outfile;
+}
+
+/** Removes the bundles this process made (call from afterAll). */
+export function removeBundles(): void {
+  for (const file of made.splice(0)) rmSync(file, { force: true });
 }

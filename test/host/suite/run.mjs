@@ -14,7 +14,7 @@
 // servers (not this project's CI). The VSIX is unpacked and loaded as the development extension. On
 // Linux without a display: `xvfb-run -a npm run test:host -- --electron`.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -85,6 +85,11 @@ async function main() {
     },
   });
   const vsix = ensureVsix(values.vsix, log);
+  // Failure screenshots and logs of an earlier run would read as this run's.
+  const resultsDir = path.join(REPO_ROOT, 'test-results');
+  for (const name of existsSync(resultsDir) ? readdirSync(resultsDir) : []) {
+    if (/^(fixture|no-database)-run-/.test(name)) rmSync(path.join(resultsDir, name), { recursive: true });
+  }
   const { electron } = values;
   const grep = values.grep ? ['--grep', values.grep] : [];
   const common = ['--extension', electron ? unpack(vsix) : vsix, ...grep, '--timeout', '240'];
@@ -127,6 +132,7 @@ async function main() {
   // A run that printed no summary, or exited non-zero with none failed, counts as one failure.
   const failed = results.reduce((sum, { code, summary }) => {
     if (!summary) return sum + 1;
+    if (values.grep && summary.passed + summary.failed === 0) return sum; // --grep matched nothing there
     return sum + summary.failed + (code !== 0 && summary.failed === 0 ? 1 : 0);
   }, 0);
   log(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,7 +1,16 @@
 // The data session in plain Node: discovery and choice, opening without crashing, change-driven
 // refresh, replaced and deleted files, scope events, and the shared dashboard read.
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -26,7 +35,8 @@ function copyFixture(name: string, folder: string): string {
   mkdirSync(folder, { recursive: true });
   const target = join(folder, 'state.db');
   copyFileSync(fixturePath(name), target);
-  copyFileSync(fixturePath(`${name}-wal`), `${target}-wal`);
+  // A fixture has a -wal only while some test has it open; copy it when it is there.
+  if (existsSync(fixturePath(`${name}-wal`))) copyFileSync(fixturePath(`${name}-wal`), `${target}-wal`);
   return target;
 }
 
