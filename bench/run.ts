@@ -33,6 +33,7 @@ import { RunTracker } from '../src/data/incremental';
 import type { Connection, DriverName, SqlValue, Statement } from '../src/data/sqlite';
 import type { MetricsWindow, QueryScope } from '../src/data/types';
 import { MergexoWriter } from '../tools/mergexo-writer.mjs';
+import { measureOptimisations, type OptimisationResult } from './optimisations';
 import { StraightforwardQueries, straightforwardRefresh } from './straightforward';
 
 const ROOT = resolve(dirname(process.argv[1] ?? '.'), '..');
@@ -734,6 +735,7 @@ async function main() {
       loops: { type: 'string' },
       out: { type: 'string' },
       quick: { type: 'boolean' },
+      optimisations: { type: 'boolean' },
     },
   });
   if (values.child === 'db') {
@@ -753,6 +755,19 @@ async function main() {
       values.path!,
       values.driver![0] as DriverName,
       Number(values.loops),
+    );
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  if (values.child === 'optimisations') {
+    const size = values.size![0]!;
+    const result = measureOptimisations(
+      size,
+      values.path!,
+      values.driver![0] as DriverName,
+      readManifest(size),
+      Number(values.runs),
+      Number(values.steady),
     );
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
@@ -782,6 +797,40 @@ async function main() {
   };
   console.log(`Machine: ${machine.nproc} × ${machine.cpu}, ${machine.memoryGb} GB, Node ${machine.node}`);
   console.log(`Load average at start: ${machine.load}\n`);
+  if (values.optimisations) {
+    try {
+      const found: OptimisationResult[] = [];
+      for (const size of sizes) {
+        for (const driver of drivers) {
+          console.error(`optimisations on ${size} with ${driver} …`);
+          found.push(
+            runChild([
+              '--child',
+              'optimisations',
+              '--size',
+              size,
+              '--driver',
+              driver,
+              '--path',
+              copyDatabase(size, work),
+              '--runs',
+              String(values.runs ?? (size === 'large' ? 3 : 15)),
+              '--steady',
+              String(values.steady ?? (values.quick ? 15 : 40)),
+            ]) as OptimisationResult,
+          );
+        }
+      }
+      console.log(renderOptimisations(found));
+      const out = values.out ?? join(ROOT, 'out', 'bench-optimisations.json');
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, JSON.stringify({ machine, results: found }, null, 1));
+      console.log(`\nRaw results: ${out}`);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    return;
+  }
   const results: DbResult[] = [];
   const memory: ReturnType<typeof measureMemory>[] = [];
   try {
@@ -845,6 +894,33 @@ async function main() {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** One table per optimisation: a row per variant, a column per database and driver (median ms). */
+function renderOptimisations(results: OptimisationResult[]): string {
+  const out: string[] = ['## Before/after of each optimisation, median ms\n'];
+  const first = results[0];
+  if (!first) return '';
+  const groups = [...new Set(first.rows.map((row) => row.group))];
+  for (const group of groups) {
+    out.push(`\n### ${group}\n`);
+    const labels = first.rows.filter((row) => row.group === group);
+    out.push(
+      table(
+        ['', ...results.map((r) => `${r.size} · ${r.driver}`)],
+        labels.map(({ label }) => [
+          label,
+          ...results.map((r) => {
+            const row = r.rows.find((candidate) => candidate.group === group && candidate.label === label);
+            return row ? ms(row.timing.median) : '—';
+          }),
+        ]),
+      ),
+    );
+    const notes = labels.filter((row) => row.how).map((row) => `- ${row.label.trim()}: ${row.how}`);
+    if (notes.length) out.push(`\nHow the "before" was made:\n${notes.join('\n')}`);
+  }
+  return out.join('\n');
 }
 
 function render(

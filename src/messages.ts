@@ -9,7 +9,6 @@ export const Messages = {
   untrustedPathIgnored:
     'The mergexo.stateDbPath setting is ignored in an untrusted workspace; trust the workspace to use it.',
   databaseError: (message: string) => `Unable to read the MergeXO database. ${message}`,
-  unreadableViewMessage: (message: string) => `Unable to read the MergeXO database: ${message}`,
   databaseLocked: (time: string) =>
     `Another process holds a lock on the MergeXO database; showing the data read before ${time} until it is released.`,
   readFailed: (message: string) => `Unable to read from the MergeXO database. ${message}`,
@@ -17,7 +16,7 @@ export const Messages = {
   noAgents: 'No agent is running right now.',
   noTracked: 'Nothing is tracked or blocked right now.',
   noOutcomes: 'No merged, closed or failed work yet.',
-  pickDatabaseTitle: 'Open MergeXO State Database',
+  pickDatabaseTitle: 'Open MergeXO Database File',
   pickDatabaseFilter: 'SQLite database',
   selectDatabasePlaceholder: 'Choose which MergeXO database this workspace shows',
   selectRepositoryPlaceholder: 'Show all repositories, or only one',

@@ -5,7 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { MergexoDatabase } from '../data/database';
 import { discoverDatabases } from '../data/discovery';
 import { toPythonJson } from '../data/pythonJson';
-import { OpenError, readErrorMessage, type DriverChoice } from '../data/sqlite';
+import { OpenError, openErrorText, readErrorMessage, type DriverChoice } from '../data/sqlite';
 import { parseTimestamp } from '../data/timestamps';
 import { WINDOWS, type Figure, type Int, type MetricsWindow, type QueryScope } from '../data/types';
 import { renderPartialOverview, renderSection, type Section } from './render';
@@ -254,8 +254,7 @@ function figureSection<K extends Section['kind']>(kind: K, figure: Figure<unknow
 }
 
 function oneLineReason(error: OpenError): string {
-  const detail = error.detail && !error.message.includes(error.detail) ? ` (${error.detail})` : '';
-  return `${error.message}${detail}`.replace(/\s*\n\s*/g, ' ');
+  return openErrorText(error).replace(/\s*\n\s*/g, ' ');
 }
 
 function openDatabase(

@@ -1,6 +1,7 @@
 // Readable tables for the CLI's default output (the `--json` form is MergeXO's own layout).
 import Table from 'cli-table3';
 import { formatDuration, formatPercent, formatRelative, formatSeconds, oneLine } from '../data/format';
+import { displaySafe } from '../data/text';
 import type {
   ActiveAgent,
   Figure,
@@ -53,13 +54,14 @@ const plain = {
   style: { head: [] as string[], border: [] as string[], 'padding-left': 0, 'padding-right': 0 },
 };
 
-// Control characters and bidirectional overrides from the database could drive the terminal.
-const UNPRINTABLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// Control characters and bidirectional overrides from the database could drive the terminal or
+// reorder what the operator reads; each cell is one line, never cut (the terminal wraps it).
+const terminalSafe = (text: string) => displaySafe(text, { max: Number.POSITIVE_INFINITY });
 
 function table(head: string[], rows: (string | number)[][]): string {
   if (rows.length === 0) return '(none)\n';
   const output = new Table({ head, ...plain });
-  for (const row of rows) output.push(row.map((cell) => String(cell).replace(UNPRINTABLE, '\ufffd')));
+  for (const row of rows) output.push(row.map((cell) => terminalSafe(String(cell))));
   return `${output.toString()}\n`;
 }
 
@@ -185,9 +187,7 @@ export function renderSection(section: Section, nowMs: number): string {
     }
     case 'repos':
       return (
-        (section.figure.value as string[])
-          .map((name) => `${name.replace(UNPRINTABLE, '\ufffd')}\n`)
-          .join('') || '(none)\n'
+        (section.figure.value as string[]).map((name) => `${terminalSafe(name)}\n`).join('') || '(none)\n'
       );
     case 'roadmaps': {
       const r = section.figure.value as {

@@ -19,7 +19,7 @@ import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { endianness } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { MergexoDatabase } from './database';
-import { errorText, OpenError } from './sqlite';
+import { OpenError, openErrorText, readErrorMessage } from './sqlite';
 
 export type ChangeKind = 'unchanged' | 'changed' | 'reopened' | 'missing' | 'error';
 
@@ -270,8 +270,7 @@ function signature(stats: Stats): string {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof OpenError) return error.detail ? `${error.message} (${error.detail})` : error.message;
-  return `Unable to read the MergeXO database: ${errorText(error)}`;
+  return error instanceof OpenError ? openErrorText(error) : readErrorMessage(error);
 }
 
 /** The fields of SQLite's WAL-index header that matter here (walformat.html, section 2.1). */

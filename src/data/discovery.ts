@@ -82,18 +82,54 @@ function readRuntime(runtime: Record<string, unknown>): RuntimeSettings {
   };
 }
 
-/** Reads one `mergexo.toml`; throws an Error whose message says what is wrong with it. */
+/** Why a file could not be read, in words (the code stays for searching). */
+function readFailure(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${code})`;
+    case 'EISDIR':
+      return 'it is a directory, not a file (EISDIR)';
+    case 'ENOENT':
+      return 'it does not exist (ENOENT)';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** `a number`, `an array`, `a table`: what a TOML value is, for "must be a string, not …". */
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Date) return 'a date';
+  if (value !== null && typeof value === 'object') return 'a table';
+  return typeof value === 'number' || typeof value === 'bigint' ? 'a number' : `a ${typeof value}`;
+}
+
+/** Reads one `mergexo.toml`; throws an Error whose message names the file and says what is wrong. */
 export function readConfig(configPath: string, home = homedir()): DatabaseCandidate {
+  let source: string;
+  try {
+    source = readFileSync(configPath, 'utf8');
+  } catch (error) {
+    throw new Error(`Unable to read ${configPath}: ${readFailure(error)}.`);
+  }
   let parsed: Record<string, unknown>;
   try {
-    parsed = parseToml(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+    parsed = parseToml(source) as Record<string, unknown>;
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new Error(`${configPath} is not valid TOML: ${reason}`);
   }
   const runtime = tableOf(parsed.runtime);
   const baseDirValue = runtime?.base_dir;
-  if (typeof baseDirValue !== 'string' || baseDirValue.trim() === '') {
+  if (baseDirValue !== undefined && typeof baseDirValue !== 'string') {
+    throw new Error(
+      `${configPath}: [runtime] base_dir must be a string (the folder that holds state.db), ` +
+        `not ${describeValue(baseDirValue)}.`,
+    );
+  }
+  if (baseDirValue === undefined || baseDirValue.trim() === '') {
     throw new Error(`${configPath} has no [runtime] base_dir, so the state database cannot be located.`);
   }
   // MergeXO resolves a relative base_dir against the directory it runs in, usually the config's.

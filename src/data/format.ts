@@ -3,10 +3,14 @@ import { parseTimestamp } from './timestamps';
 
 const pad = (value: number) => String(value).padStart(2, '0');
 
-/** `45s`, `3m 12s`, `2h 05m`, `3d 04h`; negative or invalid input reads as `0s`. */
+/**
+ * `45s`, `3m 12s`, `2h 05m`, `3d 04h`; negative or invalid input reads as `0s`. Rounded once to whole
+ * seconds before the split: julianday() arithmetic gives 719.99999 s for a 12-minute run, which must
+ * read `12m 00s`, not `11m 59s` (and never `11m 60s`).
+ */
 export function formatDuration(totalSeconds: number | null | undefined): string {
   if (totalSeconds == null || !Number.isFinite(totalSeconds) || totalSeconds < 0) return '0s';
-  const seconds = Math.floor(totalSeconds);
+  const seconds = Math.round(totalSeconds);
   if (seconds < 60) return `${seconds}s`;
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes}m ${pad(seconds % 60)}s`;
@@ -24,9 +28,9 @@ export function formatRelative(timestamp: string | null | undefined, nowMs: numb
   return delta >= 0 ? `${formatDuration(delta)} ago` : `in ${formatDuration(-delta)}`;
 }
 
-/** Seconds as a short figure for metrics: `540.0s`, `28m 12s`. */
+/** Seconds as a short figure for metrics: `54.0s`, `28m 12s`; 59.96 s rounds up to `1m 00s`, not `60.0s`. */
 export function formatSeconds(seconds: number): string {
-  return seconds < 60 ? `${seconds.toFixed(1)}s` : formatDuration(seconds);
+  return Math.round(seconds * 10) < 600 ? `${seconds.toFixed(1)}s` : formatDuration(seconds);
 }
 
 export function formatPercent(rate: number): string {

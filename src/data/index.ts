@@ -12,5 +12,6 @@ export * from './queries';
 export * from './refreshLoop';
 export * from './schema';
 export * from './sqlite';
+export * from './text';
 export * from './timestamps';
 export * from './types';

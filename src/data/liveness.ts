@@ -86,9 +86,11 @@ export function agentStall(agent: ActiveAgentDetail, nowMs: number, thresholdSec
 
 /** `45s`, `14m`, `2h 05m`: minutes are enough precision for "how long has it been quiet". */
 export function roughDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 60) return formatDuration(seconds);
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
-  return formatDuration(seconds);
+  // Whole seconds first, like formatDuration: 59.6 s is "1m", not "1m 00s".
+  const whole = Number.isFinite(seconds) ? Math.round(seconds) : seconds;
+  if (!Number.isFinite(whole) || whole < 60) return formatDuration(whole);
+  if (whole < 3600) return `${Math.floor(whole / 60)}m`;
+  return formatDuration(whole);
 }
 
 function elapsedSeconds(nowMs: number, thenMs: number): number {

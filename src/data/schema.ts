@@ -59,9 +59,10 @@ export class SchemaInfo {
 /** `table` or `table.column`. */
 export type Requirement = string;
 
+/** What a table holds, worded to follow "(…" without a parenthesis of its own. */
 const TABLE_PURPOSE: Record<string, string> = {
-  agent_run_history: 'run history (added in a later MergeXO)',
-  pr_status_history: 'PR status history (added in a later MergeXO)',
+  agent_run_history: 'run history, added in a later MergeXO',
+  pr_status_history: 'PR status history, added in a later MergeXO',
   issue_takeover_state: 'human takeovers',
   github_comment_poll_cursors: 'comment poll cursors',
   action_tokens: 'action tokens',

@@ -241,13 +241,24 @@ export function isCorruptError(error: unknown): boolean {
   return code === SQLITE_CODES.CORRUPT || code === SQLITE_CODES.NOTADB;
 }
 
-/** One sentence for people about a read that failed after the file was opened, by SQLite's code. */
+/** An {@link OpenError}'s message, with the driver's detail only when the message does not hold it yet. */
+export function openErrorText(error: OpenError): string {
+  const detail = error.detail && !error.message.includes(error.detail) ? ` (${error.detail})` : '';
+  return `${error.message}${detail}`;
+}
+
+/**
+ * One sentence for people about a read that failed, by SQLite's code. An {@link OpenError} or an
+ * error that already says "Unable to …" keeps its own words: no "Unable to read …: Unable to read …".
+ */
 export function readErrorMessage(error: unknown): string {
   if (isBusyError(error)) {
     return 'Unable to read the MergeXO database right now: another process holds a lock on it.';
   }
+  if (error instanceof OpenError) return openErrorText(error);
   if (isCorruptError(error)) {
     return 'Unable to read the MergeXO database: it is damaged (SQLite found a malformed page).';
   }
-  return `Unable to read the MergeXO database: ${errorText(error)}`;
+  const text = errorText(error);
+  return /^Unable to /.test(text) ? text : `Unable to read the MergeXO database: ${text}`;
 }

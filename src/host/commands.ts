@@ -3,15 +3,15 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { WINDOWS, type MetricsWindow } from '../data/types';
 import type { Log } from '../log';
 import { Messages } from '../messages';
-import { noIcons } from '../views/modelText';
+import { plainLine } from '../views/modelText';
 import type { SidebarViews } from '../views';
 import { Commands, type CommandKey } from './commandIds';
 import type { DashboardStore } from './dashboard';
 import type { MergexoSession } from './dataSession';
 import { gitHubUrl, type GitHubLinkKind } from './github';
+import { repositoryEntries, windowEntries, type PickEntry } from './scope';
 import type { WorkTarget } from './session';
 import { findWorktree, scanWorktrees } from './worktree';
 
@@ -31,11 +31,17 @@ export function targetOf(argument: unknown): WorkTarget | undefined {
   return typeof candidate.repo === 'string' ? (candidate as WorkTarget) : undefined;
 }
 
-/** Settings go where the user most likely means them: the workspace when one is open. */
-function settingsTarget(): vscode.ConfigurationTarget {
-  return vscode.workspace.workspaceFolders?.length
-    ? vscode.ConfigurationTarget.Workspace
-    : vscode.ConfigurationTarget.Global;
+/** A quick-pick item for a pure pick entry; names from the database are made display-safe here. */
+function quickPickItem<Choice>(
+  entry: PickEntry<Choice>,
+): vscode.QuickPickItem & { entry: PickEntry<Choice> } {
+  return {
+    label: plainLine(entry.label, 200),
+    ...(entry.description ? { description: plainLine(entry.description, 200) } : {}),
+    ...(entry.detail ? { detail: entry.detail } : {}),
+    ...(entry.picked ? { picked: true } : {}),
+    entry,
+  };
 }
 
 export function registerCommands(context: CommandContext): vscode.Disposable[] {
@@ -88,13 +94,14 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       type Pick = vscode.QuickPickItem & { action: 'candidate' | 'auto' | 'browse'; dbPath?: string };
       const current = session.chosen?.dbPath;
       const items: Pick[] = session.candidates.map((candidate) => ({
-        label: noIcons(
+        label: plainLine(
           candidate.configPath ? basename(dirname(candidate.configPath)) : basename(candidate.baseDir),
+          200,
         ),
-        description: noIcons(candidate.dbPath),
+        description: plainLine(candidate.dbPath, 500),
         detail:
           candidate.source === 'config'
-            ? noIcons(`from ${candidate.configPath}`)
+            ? plainLine(`from ${candidate.configPath}`, 500)
             : candidate.source === 'setting'
               ? 'from the mergexo.stateDbPath setting'
               : "MergeXO's default folder",
@@ -119,41 +126,26 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       await session.selectCandidate(choice.action === 'candidate' ? choice.dbPath : undefined);
     },
 
+    // Both picks are kept for this workspace only (workspaceState), never written to settings.json.
     selectRepository: async () => {
       const repos = session.withDatabase((db) => db.queries.repositories()) ?? [];
-      const filter = session.repoFilter;
-      type Pick = vscode.QuickPickItem & { repo: string };
-      const items: Pick[] = [
-        { label: Messages.allRepositories, repo: '', picked: filter === null },
-        ...repos.map((repo) => ({ label: noIcons(repo), repo, picked: repo === filter })),
-      ];
-      const choice = await vscode.window.showQuickPick(items, {
+      const entries = repositoryEntries(repos, session.repositoryScope(), session.repositoryScope(true));
+      const choice = await vscode.window.showQuickPick(entries.map(quickPickItem), {
         placeHolder: Messages.selectRepositoryPlaceholder,
       });
       if (!choice) return;
-      await vscode.workspace.getConfiguration('mergexo').update('repository', choice.repo, settingsTarget());
+      const picked = choice.entry.choice;
+      await session.pickRepository(picked.kind === 'useSetting' ? undefined : picked.repo);
     },
 
     selectMetricsWindow: async () => {
-      const current = session.window;
-      const labels: Record<MetricsWindow, string> = {
-        '1h': 'Last hour',
-        '24h': 'Last 24 hours',
-        '7d': 'Last 7 days',
-        '30d': 'Last 30 days',
-      };
-      const choice = await vscode.window.showQuickPick(
-        WINDOWS.map((window) => ({
-          label: window,
-          description: labels[window] + (window === current ? ' (current)' : ''),
-          window,
-        })),
-        { placeHolder: Messages.selectWindowPlaceholder },
-      );
+      const entries = windowEntries(session.windowScope(), session.windowScope(true));
+      const choice = await vscode.window.showQuickPick(entries.map(quickPickItem), {
+        placeHolder: Messages.selectWindowPlaceholder,
+      });
       if (!choice) return;
-      await vscode.workspace
-        .getConfiguration('mergexo')
-        .update('metricsWindow', choice.window, settingsTarget());
+      const picked = choice.entry.choice;
+      await session.pickWindow(picked.kind === 'useSetting' ? undefined : picked.window);
     },
 
     showLog: () => channel.show(true),
@@ -188,7 +180,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;
       if (inWorkspace) return vscode.commands.executeCommand('revealInExplorer', uri);
       const choice = await vscode.window.showInformationMessage(
-        `The run's checkout is ${folder}.`,
+        `The run's checkout is ${plainLine(folder, 500)}.`,
         'Open in New Window',
         'Add to Workspace',
         'Copy Path',

@@ -7,7 +7,7 @@ import { errorText } from '../data/sqlite';
 import type { ActiveAgentDetail } from '../data/types';
 import type { Log } from '../log';
 import { hasRoadmaps } from '../views/modelRoadmaps';
-import type { AgentHealth } from '../views/model';
+import { countHealth, type AgentHealth } from '../views/model';
 import type { MergexoSession } from './dataSession';
 import { Emitter } from './emitter';
 import { scanWorktrees, type WorktreeIndex } from './worktree';
@@ -114,6 +114,13 @@ export class DashboardStore {
     }
     const stall = this.stall(agent, nowMs);
     return stall.stalled ? { state: 'stalled', summary: stall.text } : { state: 'ok', summary: stall.text };
+  }
+
+  /** Stalled and orphaned agents among those shown, as the Active Agents icons tell them apart. */
+  healthCounts(nowMs: number): { stalled: number; orphaned: number } {
+    const data = this.current();
+    if (!data?.snapshot.agents.ok) return { stalled: 0, orphaned: 0 };
+    return countHealth(data.snapshot.agents.value, (agent) => this.health(agent, nowMs));
   }
 
   stalledCount(nowMs: number): number {

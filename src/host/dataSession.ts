@@ -14,11 +14,18 @@ import {
   type DiscoveryProblem,
 } from '../data/discovery';
 import { RefreshLoop } from '../data/refreshLoop';
-import { errorText, isBusyError, OpenError, type DriverChoice } from '../data/sqlite';
+import { errorText, isBusyError, OpenError, readErrorMessage, type DriverChoice } from '../data/sqlite';
 import type { MetricsWindow } from '../data/types';
 import type { Log } from '../log';
 import { Messages } from '../messages';
 import { Emitter } from './emitter';
+import {
+  REPOSITORY_PICK_KEY,
+  resolveRepository,
+  resolveWindow,
+  WINDOW_PICK_KEY,
+  type Resolved,
+} from './scope';
 import type { DataSession, SessionState } from './session';
 
 export interface SessionSettings {
@@ -26,7 +33,7 @@ export interface SessionSettings {
   stateDbPath: string;
   /** `null`: MergeXO's `observability_refresh_seconds` from mergexo.toml, else 2. */
   refreshIntervalSeconds: number | null;
-  /** `''` for all repositories. */
+  /** `''` for all repositories. A pick kept for the workspace wins over it (see ./scope). */
   repository: string;
   /** `null` when not set explicitly: mergexo.toml's `observability_default_window`, else 24h. */
   metricsWindow: MetricsWindow | null;
@@ -74,6 +81,10 @@ export class MergexoSession implements DataSession {
   private chosenDb: ChosenDatabase | undefined;
   private discovered: DatabaseCandidate[] = [];
   private discoveryProblems: DiscoveryProblem[] = [];
+  /** Problems already logged, so the rediscovery every few seconds does not repeat them. */
+  private loggedProblems = new Set<string>();
+  /** The repository and window the views were last told about (`undefined` before the first connect). */
+  private appliedScope: string | undefined;
   private detector: ChangeDetector | undefined;
   private loop: RefreshLoop | undefined;
   private loopPeriodMs = 0;
@@ -115,16 +126,39 @@ export class MergexoSession implements DataSession {
   }
 
   get repoFilter(): string | null {
-    const repo = this.env.settings().repository.trim();
-    return repo === '' ? null : repo;
+    return this.repositoryScope().value;
   }
 
   get window(): MetricsWindow {
-    return (
-      this.env.settings().metricsWindow ??
-      this.chosenDb?.candidate?.runtime.defaultWindow ??
-      DEFAULT_RUNTIME_SETTINGS.defaultWindow
+    return this.windowScope().value;
+  }
+
+  /** The repository filter and where it comes from; `withoutPick`: what the setting alone gives. */
+  repositoryScope(withoutPick = false): Resolved<string | null> {
+    const pick = withoutPick ? undefined : this.env.memento.get<unknown>(REPOSITORY_PICK_KEY);
+    return resolveRepository(pick, this.env.settings().repository);
+  }
+
+  /** The metrics window and where it comes from; `withoutPick`: what the settings and mergexo.toml give. */
+  windowScope(withoutPick = false): Resolved<MetricsWindow> {
+    const pick = withoutPick ? undefined : this.env.memento.get<unknown>(WINDOW_PICK_KEY);
+    return resolveWindow(
+      pick,
+      this.env.settings().metricsWindow,
+      this.chosenDb?.candidate?.runtime.defaultWindow,
     );
+  }
+
+  /** "Select Repository…": kept for this workspace; `null` is all repositories, `undefined` follows the setting. */
+  async pickRepository(repo: string | null | undefined): Promise<void> {
+    await this.env.memento.update(REPOSITORY_PICK_KEY, repo === undefined ? undefined : (repo ?? ''));
+    this.syncScope('picked');
+  }
+
+  /** "Select Metrics Window…": kept for this workspace; `undefined` follows the setting again. */
+  async pickWindow(window: MetricsWindow | undefined): Promise<void> {
+    await this.env.memento.update(WINDOW_PICK_KEY, window);
+    this.syncScope('picked');
   }
 
   /** The poll period: the setting, else MergeXO's own refresh period from mergexo.toml, else 2 s. */
@@ -193,7 +227,7 @@ export class MergexoSession implements DataSession {
         this.markStale();
         return undefined;
       }
-      this.log.error(Messages.readFailed(errorText(error)));
+      this.log.error(readErrorMessage(error));
       // A read that fails may mean the file went away or was swapped: look now, not at the next poll.
       queueMicrotask(() => this.loop?.poke());
       return undefined;
@@ -215,14 +249,13 @@ export class MergexoSession implements DataSession {
     }
   }
 
-  /** Settings changed: `keys` are the affected setting names (without the `mergexo.` prefix). */
+  /**
+   * Settings changed (`keys`: the setting names without `mergexo.`, for the log). Every change looks
+   * again and re-applies everything: a path that names the same file keeps the connection, but a new
+   * window, filter or poll period, from the settings or from mergexo.toml, still takes effect.
+   */
   settingsChanged(keys: string[]): void {
-    if (keys.includes('stateDbPath')) this.connect('setting');
-    if (keys.includes('refreshIntervalSeconds')) this.restartLoop();
-    if (keys.includes('repository') || keys.includes('metricsWindow')) {
-      this.bump();
-      this.scopeEmitter.fire();
-    }
+    this.connect(`setting ${keys.join(', ')}`);
   }
 
   /** Workspace folders changed: discovery may find another config. */
@@ -230,7 +263,7 @@ export class MergexoSession implements DataSession {
     this.connect('folders');
   }
 
-  /** "Open State Database…": remembered per workspace; wins over the setting and discovery. */
+  /** "Open Database File…": remembered per workspace; wins over the setting and discovery. */
   async openPath(path: string): Promise<void> {
     await this.env.memento.update(PICKED_PATH_KEY, resolve(path));
     this.connect('picked');
@@ -276,15 +309,19 @@ export class MergexoSession implements DataSession {
     return { dbPath: candidate.dbPath, baseDir: candidate.baseDir, source: candidate.source, candidate };
   }
 
-  /** Re-runs discovery; when it points at another file (or none), switches to it. */
+  /**
+   * Re-runs discovery; when it points at another file (or none), switches to it. Either way the
+   * settings that come with the choice (mergexo.toml's window and refresh period) are applied.
+   */
   private connect(reason: string): void {
     if (this.disposed) return;
     const choice = this.choose();
     const previous = this.chosenDb;
     this.chosenDb = choice;
+    this.logDiscoveryProblems();
     if (choice && this.detector && choice.dbPath === this.detector.path) {
       // Same file: the change detector keeps following it (replacement, deletion, recovery).
-      if (this.refreshPeriodMs !== this.loopPeriodMs) this.restartLoop();
+      this.applySettings(reason);
       return;
     }
     this.closeDetector();
@@ -296,6 +333,7 @@ export class MergexoSession implements DataSession {
       const message = notes.length ? Messages.noDatabaseWithProblems(notes) : Messages.noDatabase;
       if (previous || this.current.kind !== 'none') this.log.info(`No database (${reason}).`);
       this.setState({ kind: 'none', message }, reason);
+      this.syncScope(reason);
       return;
     }
     this.log.info(`Using ${choice.dbPath} (${describeSource(choice)}; ${reason}).`);
@@ -306,13 +344,50 @@ export class MergexoSession implements DataSession {
           'Use "MergeXO: Select Database…" to switch.',
       );
     }
-    for (const problem of this.discoveryProblems) this.log.warn(problem.message);
     const driver = this.env.driver;
     this.detector = new ChangeDetector(choice.dbPath, (path) =>
       MergexoDatabase.open(path, driver ? { driver } : {}),
     );
     this.restartLoop();
     this.watchFolder(choice.dbPath);
+    // After the new file is open, so listeners read the new scope from it.
+    this.syncScope(reason);
+  }
+
+  /** Applies what may have changed without a new file: the poll period, the repository and the window. */
+  private applySettings(reason: string): void {
+    if (this.detector && this.refreshPeriodMs !== this.loopPeriodMs) this.restartLoop();
+    this.syncScope(reason);
+  }
+
+  /** Tells the views when the repository or the window they show changed, and only then. */
+  private syncScope(reason: string): void {
+    const repo = this.repositoryScope();
+    const window = this.windowScope();
+    const key = JSON.stringify([repo.value, window.value]);
+    if (key === this.appliedScope) return;
+    const first = this.appliedScope === undefined;
+    this.appliedScope = key;
+    if (first) return;
+    this.log.info(
+      `Showing ${repo.value ?? 'all repositories'} (${repo.source}), window ${window.value} ` +
+        `(${window.source}; ${reason}).`,
+    );
+    this.bump();
+    this.scopeEmitter.fire();
+  }
+
+  /** Each config problem goes to the log once, as a warning naming the file. */
+  private logDiscoveryProblems(): void {
+    const current = new Set<string>();
+    for (const problem of this.discoveryProblems) {
+      const line = problem.message.includes(problem.configPath)
+        ? problem.message
+        : `${problem.configPath}: ${problem.message}`;
+      current.add(line);
+      if (!this.loggedProblems.has(line)) this.log.warn(`Ignored a MergeXO config. ${line}`);
+    }
+    this.loggedProblems = current;
   }
 
   private restartLoop(): void {
@@ -449,7 +524,7 @@ export class MergexoSession implements DataSession {
 function describeSource(choice: ChosenDatabase): string {
   switch (choice.source) {
     case 'picked':
-      return 'opened with "Open State Database…"';
+      return 'opened with "Open Database File…"';
     case 'setting':
       return 'from the mergexo.stateDbPath setting';
     case 'config':

@@ -17,9 +17,12 @@ export type SessionState =
 
 export interface DataSession {
   readonly state: SessionState;
-  /** `null` means all repositories. Applies to every view and panel. */
+  /**
+   * `null` means all repositories. Applies to every view and panel: the workspace's pick ("Select
+   * Repository…"), else the `mergexo.repository` setting.
+   */
   readonly repoFilter: string | null;
-  /** The metrics window chosen by the user (setting `mergexo.metricsWindow`). */
+  /** The workspace's pick ("Select Metrics Window…"), else `mergexo.metricsWindow`, else mergexo.toml's. */
   readonly window: MetricsWindow;
   /** Fires after a refresh in which the database content (or the file) changed. */
   readonly onDidChangeData: vscode.Event<void>;

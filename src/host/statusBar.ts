@@ -22,9 +22,11 @@ export function createStatusBar(session: MergexoSession, store: DashboardStore):
     const data = store.current();
     const overview = data?.snapshot.overview;
     const service = store.serviceVerdict();
+    const health = store.healthCounts(session.now());
     const model = statusModel({
       state: state.kind === 'open' && !data ? 'error' : state.kind,
       ...(state.kind === 'none' || state.kind === 'error' ? { message: state.message } : {}),
+      ...(state.kind === 'error' && state.reason ? { reason: state.reason } : {}),
       ...(state.kind !== 'none' ? { path: state.path } : {}),
       ...(state.kind === 'open' && !data
         ? { message: 'Reading the database failed; see the MergeXO log.' }
@@ -34,7 +36,8 @@ export function createStatusBar(session: MergexoSession, store: DashboardStore):
         : overview
           ? { overviewGap: overview.gap.message }
           : {}),
-      stalled: store.stalledCount(session.now()),
+      stalled: health.stalled,
+      orphaned: health.orphaned,
       ...(service?.running === 'no' && service.severity === 'warning'
         ? { serviceDown: service.message }
         : {}),
@@ -43,6 +46,7 @@ export function createStatusBar(session: MergexoSession, store: DashboardStore):
         : {}),
       window: session.window,
       repo: session.repoFilter,
+      repoSource: session.repositoryScope().source,
     });
     const key = JSON.stringify(model);
     if (key === lastKey) return;

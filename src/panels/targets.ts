@@ -1,6 +1,7 @@
 // What a "Show … History" command was invoked on. From a tree item's context menu VS Code passes
 // the tree element (which carries `target: WorkTarget`); other callers may pass the target itself.
-// Anything else, including the command palette's `undefined`, means "ask with a quick pick".
+// Anything else, including the command palette's `undefined`, means "ask with a quick pick", whose
+// entries are built here too.
 import type { TimelineKind, TimelineSubject } from '../data/timeline';
 import type { WorkTarget } from '../host/session';
 import { isItemNumber, isRecord, isRepoName } from '../../webview/shared/protocol';
@@ -29,4 +30,63 @@ export function subjectKey(subject: TimelineSubject): string {
 
 export function subjectTitle(subject: TimelineSubject): string {
   return `${subject.kind === 'issue' ? 'Issue' : 'PR'} #${subject.number} · ${subject.repo}`;
+}
+
+// ---- the palette's history picker ------------------------------------------------------------------
+
+/** `1234`, `#1234`, ` # 1234 `: an issue or PR number typed into the picker; `undefined` for anything else. */
+export function typedNumber(value: string): number | undefined {
+  const match = /^\s*#?\s*(\d{1,15})\s*$/.exec(value);
+  const number = match ? Number(match[1]) : undefined;
+  return isItemNumber(number) ? number : undefined;
+}
+
+/** One entry of the picker: a number the database has history for, or the number the user typed. */
+export interface SubjectEntry {
+  label: string;
+  description?: string;
+  detail?: string;
+  /** Shown whatever the filter text (the typed number's own entry). */
+  alwaysShow?: boolean;
+  /** A known number in a repository. */
+  ref?: { repo: string; number: number };
+  /** A typed number, with its repository when there is only one to choose from. */
+  typed?: { number: number; repo?: string };
+}
+
+/**
+ * The picker's entries for the text typed so far: every known number and, when the text is a number
+ * the list lacks for some repository, that number first, so Enter opens it (a timeline with no
+ * history yet still shows the issue's links, and older history may have been pruned). `repositories`
+ * are those a typed number may belong to; `typedRepo` the one it belongs to when there is only one
+ * (the filter, or a database with one repository).
+ */
+export function subjectEntries(
+  kind: TimelineKind,
+  refs: readonly { repo: string; number: number }[],
+  typed: string,
+  repositories: readonly string[],
+  typedRepo: string | undefined,
+): SubjectEntry[] {
+  const known: SubjectEntry[] = refs.map((ref) => ({ label: `#${ref.number}`, description: ref.repo, ref }));
+  const number = typedNumber(typed);
+  if (number === undefined) return known;
+  const listedIn = new Set(refs.filter((ref) => ref.number === number).map((ref) => ref.repo));
+  const candidates = typedRepo === undefined ? repositories : [typedRepo];
+  if (candidates.every((repo) => listedIn.has(repo))) return known;
+  const what = kind === 'issue' ? 'issue' : 'pull request';
+  const entry: SubjectEntry = {
+    label: `#${number}`,
+    description: typedRepo ?? 'choose the repository next',
+    detail: `Show the history of ${what} #${number}; the database lists nothing for it yet`,
+    alwaysShow: true,
+    typed: typedRepo === undefined ? { number } : { number, repo: typedRepo },
+  };
+  return [entry, ...known];
+}
+
+/** The repository a typed number belongs to without asking: the filter, or the only one there is. */
+export function typedRepository(filter: string | null, repositories: readonly string[]): string | undefined {
+  if (filter !== null) return filter;
+  return repositories.length === 1 ? repositories[0] : undefined;
 }

@@ -10,8 +10,8 @@ import { Messages } from '../messages';
 import { agentItems, trackedItems } from './model';
 import { outcomeItems } from './modelOutcomes';
 import { roadmapItems } from './modelRoadmaps';
+import { unavailableContent, viewDescriptions } from './modelState';
 import { staleText } from './modelStatus';
-import { plainLine } from './modelText';
 import { ModelTreeProvider, type TreeNode, type ViewContent } from './treeProvider';
 
 export interface ViewSettings {
@@ -30,19 +30,9 @@ export interface SidebarViews extends vscode.Disposable {
   updateAll(): void;
 }
 
-/**
- * When the session has no open database, views are empty and their welcome content explains.
- * VS Code hides a view's welcome content while the view has a message, so only Active Agents
- * carries the full reason (with the path) as its message; the other views keep their welcome
- * content, whose wording and buttons follow the `mergexo.errorReason` context key.
- */
-function unavailable(session: MergexoSession, showReason = false): ViewContent | undefined {
-  const state = session.state;
-  if (state.kind === 'none') return { items: [] };
-  if (state.kind === 'error') {
-    return showReason ? { items: [], message: Messages.unreadableViewMessage(state.message) } : { items: [] };
-  }
-  return undefined;
+/** Empty, without a message, while no database is open: the welcome content explains (see modelState). */
+function unavailable(session: MergexoSession): ViewContent | undefined {
+  return unavailableContent(session.state.kind);
 }
 
 export function createViews(
@@ -57,7 +47,7 @@ export function createViews(
   const agents = new ModelTreeProvider(
     Views.agents,
     () => {
-      const none = unavailable(session, true);
+      const none = unavailable(session);
       if (none) return none;
       const data = store.current();
       if (!data) return { items: [], message: Messages.readFailed('See the MergeXO log.') };
@@ -168,13 +158,15 @@ export function createViews(
   const agentsView = treeViews[0]!;
 
   const describeScope = () => {
-    const repo = session.repoFilter;
-    const scope = repo === null ? '' : plainLine(repo, 60);
-    // Short: the side bar is narrow. The window matters to the status bar and metrics, set from here.
-    const agentsScope = `${repo === null ? 'all' : scope} · ${session.window}`;
-    const open = session.state.kind === 'open';
+    const state = session.state;
+    const descriptions = viewDescriptions({
+      kind: state.kind,
+      ...(state.kind === 'none' ? {} : { path: state.path }),
+      repo: session.repoFilter,
+      window: session.window,
+    });
     treeViews.forEach((view, index) => {
-      view.description = !open ? undefined : index === 0 ? agentsScope : scope || undefined;
+      view.description = index === 0 ? descriptions.agents : descriptions.others;
     });
   };
   describeScope();

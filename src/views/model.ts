@@ -134,6 +134,22 @@ export function agentItem(agent: ActiveAgentDetail, options: AgentModelOptions):
   };
 }
 
+/**
+ * How many agents are stalled (their writer is alive but they made no progress for too long) and
+ * how many orphaned (their writer is gone), by the same rule as the tree's icons.
+ */
+export function countHealth(
+  agents: readonly ActiveAgentDetail[],
+  health: (agent: ActiveAgentDetail) => AgentHealth,
+): { stalled: number; orphaned: number } {
+  const counts = { stalled: 0, orphaned: 0 };
+  for (const agent of agents) {
+    const state = health(agent).state;
+    if (state !== 'ok') counts[state] += 1;
+  }
+  return counts;
+}
+
 /** Longest running first; ties by repository, issue and run id, so the order is total. */
 export function sortAgents(agents: ActiveAgentDetail[], nowMs: number): ActiveAgentDetail[] {
   return [...agents].sort(
@@ -171,14 +187,14 @@ export function bannerItem(banner: ServiceBanner): ItemModel {
   return {
     id: 'agents/banner/service-down',
     kind: 'banner',
-    label: banner.title,
-    description: banner.detail,
+    label: plainLine(banner.title, 80),
+    description: plainLine(banner.detail, 200),
     tooltip: lines([`**${escapeMarkdown(banner.title)}**`, escapeMarkdown(banner.detail)]).concat(
       banner.explanation ? `\n\n${escapeMarkdown(banner.explanation)}` : '',
     ),
     icon: { id: 'warning', color: 'list.warningForeground' },
     contextValue: 'mergexo:banner',
-    accessibilityLabel: `${banner.title}. ${banner.detail}`,
+    accessibilityLabel: `${plainLine(banner.title, 80)}. ${plainLine(banner.detail, 200)}`,
     collapsible: 'none',
   };
 }
@@ -227,7 +243,7 @@ export function trackedId(row: TrackedRow): string {
 export function trackedDescription(row: TrackedRow, nowMs: number): string {
   const parts: string[] = [];
   if (row.pr_number != null) parts.push(`#${String(row.issue_number)}`);
-  parts.push(row.blocked_reason ? plainLine(row.blocked_reason, 60) : statusWords(row.status));
+  parts.push(plainLine(row.blocked_reason || statusWords(row.status), 60));
   if (row.pr_number != null) parts.push(`${row.pending_event_count} pending`);
   if (row.updated_at !== '-') parts.push(formatRelative(row.updated_at, nowMs));
   return parts.join(' · ');

@@ -104,7 +104,7 @@ export function outcomeItem(entry: OutcomeEntry, nowMs: number, multiRepo: boole
         hasBranch: Boolean(row.branch),
       }),
       target,
-      accessibilityLabel: `Issue ${String(row.issue_number)} ${row.status}, ${description}`,
+      accessibilityLabel: `Issue ${String(row.issue_number)} ${plainLine(row.status, 30)}, ${description}`,
       collapsible: 'none',
     };
   }

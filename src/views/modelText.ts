@@ -1,6 +1,8 @@
 // Text from the database (issue titles, prompts, errors, branch names) comes from GitHub and from
 // agents, so it is untrusted. These helpers make it inert wherever VS Code would interpret it:
-// Markdown tooltips, and labels or quick-pick entries that expand `$(icon)` syntax.
+// Markdown tooltips, and labels or quick-pick entries that expand `$(icon)` syntax. Each one also
+// passes it through `displaySafe`, so no control or bidi character reaches what people read.
+import { displaySafe } from '../data/text';
 
 const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/g;
 
@@ -10,15 +12,15 @@ const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/g;
  * breaks are folded into spaces: use {@link markdownCodeBlock} for multi-line text.
  */
 export function escapeMarkdown(text: string | null | undefined): string {
-  if (text == null) return '';
-  return text.replace(/\s+/g, ' ').replace(ASCII_PUNCTUATION, (char) => `\\${char}`);
+  return displaySafe(text).replace(ASCII_PUNCTUATION, (char) => `\\${char}`);
 }
 
 /** A fenced code block whose fence is longer than any backtick run in the text, so it cannot close early. */
 export function markdownCodeBlock(text: string): string {
-  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const shown = displaySafe(text, { multiline: true });
+  const longestRun = Math.max(0, ...(shown.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(Math.max(3, longestRun + 1));
-  return `${fence}text\n${text.replace(/\r\n?/g, '\n')}\n${fence}`;
+  return `${fence}text\n${shown}\n${fence}`;
 }
 
 /**
@@ -30,11 +32,9 @@ export function noIcons(text: string | null | undefined): string {
   return text.replace(/\$\(/g, '$\u200d(');
 }
 
-/** One line, icon-free, cut to `max` characters: for labels and descriptions. */
+/** One line, icon-free, display-safe, cut to `max` characters: for labels, descriptions and the status bar. */
 export function plainLine(text: string | null | undefined, max = 80): string {
-  if (!text) return '';
-  const line = noIcons(text.replace(/\s+/g, ' ').trim());
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+  return displaySafe(noIcons(text), { max });
 }
 
 /** A `**Name:** value` tooltip line; `value` is escaped here, `name` is ours. */

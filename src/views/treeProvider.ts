@@ -2,6 +2,7 @@
 // view runs no queries), keeps one node object per stable id so selection, focus and expansion
 // survive refreshes, and fires only the nodes that changed when the shape of the tree did not.
 import * as vscode from 'vscode';
+import { displaySafe } from '../data/text';
 import type { Log } from '../log';
 import type { ItemModel } from './modelItems';
 
@@ -157,7 +158,9 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     };
     this.roots = content.items.map((item) => adopt(item, undefined));
     this.byId = next;
-    if (this.view) this.view.message = content.message;
+    // Messages can quote paths and config errors: text the user's files control.
+    const message = content.message === undefined ? undefined : displaySafe(content.message);
+    if (this.view) this.view.message = message;
     this.log.debug(`Built ${this.viewId} in ${(performance.now() - started).toFixed(1)} ms.`);
   }
 }

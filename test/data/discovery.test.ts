@@ -89,6 +89,22 @@ describe('discoverDatabases', () => {
     expect(() => readConfig(join(broken, 'mergexo.toml'), home)).toThrow(/not valid TOML/);
   });
 
+  it('tells an unreadable config and a base_dir that is not a string from bad TOML, naming the file', () => {
+    const unreadable = join(root, 'unreadable');
+    mkdirSync(join(unreadable, 'mergexo.toml'), { recursive: true });
+    const numeric = folderWithConfig('numeric', '[runtime]\nbase_dir = 3\n');
+    const table = folderWithConfig('table', '[runtime.base_dir]\npath = "/x"\n');
+    const { problems } = discoverDatabases({ folders: [unreadable, numeric, table], home });
+    expect(problems.map((problem) => problem.message)).toEqual([
+      `Unable to read ${join(unreadable, 'mergexo.toml')}: it is a directory, not a file (EISDIR).`,
+      `${join(numeric, 'mergexo.toml')}: [runtime] base_dir must be a string (the folder that holds ` +
+        'state.db), not a number.',
+      `${join(table, 'mergexo.toml')}: [runtime] base_dir must be a string (the folder that holds ` +
+        'state.db), not a table.',
+    ]);
+    for (const problem of problems) expect(problem.message).toContain(problem.configPath);
+  });
+
   it('lists every config of a multi-root workspace in folder order', () => {
     const one = folderWithConfig('one', '[runtime]\nbase_dir = "/a"\n');
     const two = folderWithConfig('two', '[runtime]\nbase_dir = "/b"\n');

@@ -494,6 +494,139 @@ describe.each(DRIVERS)('incremental run aggregates (%s)', (driver) => {
     db.close();
   });
 
+  it('answers failed runs older than the horizon from the database: filters, paging, out-of-order finishes', () => {
+    const rng = createRng(47);
+    let clock = Date.parse(PINNED_NOW);
+    createMergexoDb(path).close();
+    const writer = newWriter(() => clock, 12);
+    // Failures older than the 30-day horizon in every repository; inside it, many in REPOS[0], a few
+    // in REPOS[1] and none in REPOS[2] / REPOS[3]: most pages of most scopes reach past the horizon.
+    for (let index = 0; index < 120; index += 1) {
+      finishedRun(writer, rng, clock - rng.int(31 * DAY, 80 * DAY), rng.pick(FORMATS), { status: 'failed' });
+    }
+    for (let index = 0; index < 30; index += 1) {
+      const at = clock - rng.int(0, 29 * DAY);
+      finishedRun(writer, rng, at, rng.pick(FORMATS), { status: 'failed', repo: REPOS[0] });
+    }
+    for (let index = 0; index < 4; index += 1) {
+      const at = clock - rng.int(0, 29 * DAY);
+      finishedRun(writer, rng, at, rng.pick(FORMATS), { status: 'failed', repo: REPOS[1] });
+    }
+    // Failures with the very same text in two repositories, past and inside the horizon: the run id
+    // decides their order.
+    for (const [at, repos] of [
+      ['2026-02-01T08:00:00.000Z', [REPOS[0]!, REPOS[2]!]],
+      ['2026-03-01T08:00:00.000Z', [REPOS[0]!, REPOS[1]!]],
+    ] as const) {
+      for (const repo of repos) finishedRun(writer, rng, at, 'ms', { status: 'failed', repo });
+    }
+    for (let index = 0; index < 60; index += 1) {
+      finishedRun(writer, rng, clock - rng.int(0, 70 * DAY), rng.pick(FORMATS), { status: 'completed' });
+    }
+    finishedRun(writer, rng, clock - MINUTE, 'ms', { status: 'completed' });
+
+    const db = MergexoDatabase.open(path, { driver });
+    const reference = MergexoDatabase.open(path, { driver, incremental: false });
+    const straightforward = new StraightforwardQueries(reference.connection, reference.schema);
+    const failedSince = (repo: string | null, since: string) => {
+      const row = writer
+        .db!.prepare(
+          `SELECT COUNT(*) AS n FROM agent_run_history
+            WHERE terminal_status = 'failed' AND finished_at >= ? AND (? IS NULL OR repo_full_name = ?)`,
+        )
+        .get(since, repo, repo) as { n: number };
+      return row.n;
+    };
+    const tally = { fromState: 0, fromDatabase: 0, olderShown: 0 };
+    const compare = (label: string) => {
+      const horizon = bucketOf(windowCutoffText(clock, '30d'));
+      for (const repo of [null, ...REPOS, 'nobody/nothing']) {
+        const scope: QueryScope = { repo, nowMs: clock };
+        const held = failedSince(repo, horizon);
+        const pages: [number, number][] = [
+          [1, 0],
+          [3, 2],
+          [8, 0],
+          [held, 0],
+          [held - 1, 1],
+          [2, held - 1],
+          [1, held],
+          [held + 1, 0],
+          [5, held],
+          [51, 0], // what Recent outcomes asks for (page size + 1)
+          [50, 50],
+        ];
+        for (const [limit, offset] of pages) {
+          if (limit < 1 || offset < 0) continue;
+          const where = `${label} ${repo ?? 'all'} ${limit}/${offset} (held ${held})`;
+          // The state answers only when the horizon holds the whole page; otherwise the database does.
+          const fromState = db.tracker!.failedRuns(scope, limit, offset);
+          if (limit + offset > held) {
+            expect(fromState, where).toBeUndefined();
+            tally.fromDatabase += 1;
+          } else {
+            expect(fromState, where).toHaveLength(limit);
+            tally.fromState += 1;
+          }
+          const expected = straightforward.failedRuns(scope, limit, offset);
+          expect(db.queries.failedRuns(scope, limit, offset), where).toEqual(expected);
+          if (expected.ok) {
+            tally.olderShown += expected.value.filter((run) => (run.finished_at ?? '') < horizon).length;
+          }
+        }
+        // Recent outcomes reads both lists; the merges and closes come from issue_runs as before.
+        expect(db.queries.terminalOutcomes(scope, 51), `outcomes ${label}`).toEqual(
+          straightforward.terminalOutcomes(scope, 51),
+        );
+      }
+      // A repository with (at first) no failure in the horizon still lists its older ones.
+      const quiet = db.queries.failedRuns({ repo: REPOS[3]!, nowMs: clock }, 5, 0);
+      expect(quiet.ok && quiet.value.length, `${label} quiet repository`).toBe(
+        Math.min(5, failedSince(REPOS[3]!, '')),
+      );
+    };
+    compare('first');
+
+    // Runs finish out of order: several live at once, finished in random order with finished_at up to
+    // 20 minutes back in any format; some recorded late with a finished_at past the horizon. Old
+    // failures are pruned by retention now and then; the clock moves on (the horizon with it).
+    const live: string[] = [];
+    for (let step = 0; step < 40; step += 1) {
+      for (let index = rng.int(0, 3); index > 0; index -= 1) {
+        live.push(
+          writer.startRun({
+            repo: rng.pick(REPOS),
+            issue: rng.int(1, 400),
+            runKind: rng.pick(KINDS),
+            startedAt: clock - rng.int(1, 60) * MINUTE,
+            format: rng.pick(FORMATS),
+          }),
+        );
+      }
+      for (let index = rng.int(0, Math.min(3, live.length)); index > 0; index -= 1) {
+        const id = live.splice(rng.int(0, live.length - 1), 1)[0]!;
+        writer.finishRun(id, {
+          status: rng.pick(['failed', 'failed', 'completed', 'blocked']),
+          finishedAt: formatTs(clock - rng.int(0, 20 * MINUTE), rng.pick(FORMATS)),
+        });
+      }
+      if (rng.chance(0.3)) {
+        const at = clock - rng.int(30 * DAY + HOUR, 38 * DAY);
+        finishedRun(writer, rng, at, rng.pick(FORMATS), { status: 'failed' });
+      }
+      if (rng.chance(0.1)) writer.deleteOlderThan({ days: rng.int(45, 75), now: clock });
+      clock += rng.chance(0.1) ? rng.int(2, 10) * HOUR : rng.int(1, 30) * MINUTE;
+      compare(`step ${step}`);
+    }
+    expect(tally.fromState).toBeGreaterThan(100);
+    expect(tally.fromDatabase).toBeGreaterThan(100);
+    expect(tally.olderShown).toBeGreaterThan(100);
+    expect(db.tracker!.stats().builds).toBe(1);
+    writer.close();
+    reference.close();
+    db.close();
+  });
+
   it('rebuilds when the newest row is deleted and its rowid reused', () => {
     const rng = createRng(13);
     const clock = Date.parse(PINNED_NOW);

@@ -63,7 +63,7 @@ describe('agentStall', () => {
     expect(verdict.kind).toBe('no-progress');
     expect(verdict.since).toBe('last_progress_at');
     expect(Math.round(verdict.idleSeconds!)).toBe(840);
-    expect(verdict.text).toBe('no progress for 13m; idle timeout 10m');
+    expect(verdict.text).toBe('no progress for 14m; idle timeout 10m');
   });
 
   it('uses the configured threshold when the run has no idle timeout', () => {
@@ -101,7 +101,7 @@ describe('agentStall', () => {
       600,
     );
     expect(verdict).toMatchObject({ stalled: true, kind: 'past-timeout', overdueSeconds: 300 });
-    expect(verdict.text).toBe('past its timeout by 5m; no progress for 9s; idle timeout 15m');
+    expect(verdict.text).toBe('past its timeout by 5m; no progress for 10s; idle timeout 15m');
   });
 
   it('is not stalled before its deadline and within both limits', () => {
@@ -148,7 +148,10 @@ describe('agentStall', () => {
 
 describe('roughDuration', () => {
   it('keeps seconds under a minute, whole minutes under an hour, hours and minutes above', () => {
-    expect(roughDuration(9.7)).toBe('9s');
+    expect(roughDuration(9.4)).toBe('9s');
+    expect(roughDuration(9.7)).toBe('10s');
+    expect(roughDuration(59.6)).toBe('1m');
+    expect(roughDuration(839.9)).toBe('14m');
     expect(roughDuration(840)).toBe('14m');
     expect(roughDuration(3599)).toBe('59m');
     expect(roughDuration(3900)).toBe('1h 05m');

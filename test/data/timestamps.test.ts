@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatRelative, oneLine } from '../../src/data/format';
+import { formatDuration, formatRelative, formatSeconds, oneLine } from '../../src/data/format';
 import { pythonFloatRepr, toPythonJson } from '../../src/data/pythonJson';
 import { parseTimestamp, secondsSince, windowCutoffText } from '../../src/data/timestamps';
 
@@ -54,15 +54,41 @@ describe('windowCutoffText', () => {
 describe('formatDuration', () => {
   it.each([
     [0, '0s'],
-    [45.9, '45s'],
+    [0.4, '0s'],
+    [45.4, '45s'],
+    [45.9, '46s'],
+    [59.4, '59s'],
     [192, '3m 12s'],
     [7500, '2h 05m'],
     [93600, '1d 02h'],
     [-5, '0s'],
     [Number.NaN, '0s'],
+    [Number.POSITIVE_INFINITY, '0s'],
     [null, '0s'],
   ])('%s → %s', (seconds, text) => {
     expect(formatDuration(seconds)).toBe(text);
+  });
+
+  // Rounded once, before the split into units: never "11m 60s", "59m 60s" or "23h 60m".
+  it.each([
+    [59.5, '1m 00s'],
+    [119.6, '2m 00s'],
+    [719.99999, '12m 00s'],
+    [3599.4, '59m 59s'],
+    [3599.9, '1h 00m'],
+    [3599.99998, '1h 00m'],
+    [86399.4, '23h 59m'],
+    [86399.99, '1d 00h'],
+  ])('carries %s up to %s', (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
+  });
+
+  it('keeps tenths under a minute for metrics, and carries 59.96 s to a minute', () => {
+    expect(formatSeconds(54)).toBe('54.0s');
+    expect(formatSeconds(59.94)).toBe('59.9s');
+    expect(formatSeconds(59.96)).toBe('1m 00s');
+    expect(formatSeconds(1692.001)).toBe('28m 12s');
+    expect(formatSeconds(1122.754)).toBe('18m 43s');
   });
 
   it('formats relative times and placeholders', () => {

@@ -343,7 +343,7 @@ const noDatabaseChecks = [
       const buttons = await welcome.locator('.monaco-button').allInnerTexts();
       assert.deepEqual(
         buttons.map((text) => text.trim()),
-        ['Open State Database…', 'Open Settings'],
+        ['Open Database File…', 'Open Settings'],
       );
       const item = await workbench.statusBarItem('mergexo.status');
       assert.equal(item.text, '$(pulse) MergeXO: no database');

@@ -197,8 +197,10 @@ describe('a database corrupted in the middle, in the data session', () => {
         return db.queries.metricsFromScratch({ repo: null, nowMs: NOW }, '30d');
       });
       expect(read).toBeUndefined();
-      // What the log says today; readErrorMessage(error) words it as one sentence for people.
-      expect(log.lines.filter((line) => line.startsWith('error ')).join('\n')).toMatch(/malformed/);
+      // The log words it as one sentence for people (readErrorMessage).
+      expect(log.lines.filter((line) => line.startsWith('error ')).join('\n')).toContain(
+        'Unable to read the MergeXO database: it is damaged (SQLite found a malformed page).',
+      );
     } finally {
       session.dispose();
     }
@@ -216,7 +218,7 @@ describe('a database written by an older MergeXO', () => {
     const dashboard = db.readDashboard({ repo: null, nowMs: NOW }, '24h');
     expect(dashboard.agents).toMatchObject({ ok: false, gap: { table: 'agent_run_history' } });
     expect(!dashboard.agents.ok && dashboard.agents.gap.message).toBe(
-      'This MergeXO database has no agent_run_history table (run history (added in a later MergeXO)); ' +
+      'This MergeXO database has no agent_run_history table (run history, added in a later MergeXO); ' +
         'upgrade MergeXO and restart it to add it.',
     );
     // Tracked and blocked work needs only the older tables: it is there.

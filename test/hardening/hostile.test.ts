@@ -33,6 +33,9 @@ const TEXTS = HOSTILE.map((entry) => entry.text);
 /** A `$(` that VS Code would turn into an icon: not preceded by a backslash or our zero-width joiner. */
 const LIVE_CODICON = /(^|[^\\])\$\(/;
 
+/** Controls (but tab and newline) and bidi controls: invisible, or reordering what people read. */
+const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 /** A short piece of a hostile string that must be visible as is (whitespace folded). */
 function fragment(text: string): string | undefined {
   // Control characters and NUL are allowed to be replaced on the way; check only printable texts.
@@ -117,7 +120,12 @@ describe('tree item models built from hostile rows', () => {
       for (const [field, text] of [
         ['label', item.label],
         ['description', item.description ?? ''],
+        ['accessibility label', item.accessibilityLabel ?? ''],
+        ['tooltip', markdownText(item.tooltip ?? '')],
       ] as const) {
+        if (INVISIBLE.test(text))
+          problems.push(`${short(item.id)}: ${field} holds a control or bidi character`);
+        if (field === 'tooltip') continue;
         if (LIVE_CODICON.test(text)) problems.push(`${short(item.id)}: ${field} renders $(...)`);
         if (/[\r\n]/.test(text)) problems.push(`${short(item.id)}: ${field} breaks the line`);
       }
@@ -216,11 +224,13 @@ describe('the status bar model', () => {
         statusModel({ state: 'none', message: text, stalled: 0, window: '1h', repo: null }),
         statusModel({ state: 'open', path: text, overviewGap: text, stalled: 0, window: '7d', repo: text }),
       ]) {
-        // Only our own icons in the text; data never reaches it.
+        // Only our own icons in the text; data never reaches it (a filter shows only if it is owner/name).
         expect(model.text.replace(/\$\((pulse|warning)\)/g, '')).not.toMatch(/\$\(/);
         expect(model.text).not.toContain(text.slice(0, 12));
         expect(model.text).not.toMatch(/[\r\n]/);
         expect(markdownProblems(model.tooltip)).toEqual([]);
+        expect(markdownText(model.tooltip)).not.toMatch(INVISIBLE);
+        expect(model.accessibilityLabel).not.toMatch(INVISIBLE);
       }
     },
   );

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MergexoDatabase } from '../../src/data/database';
+import { displaySafe } from '../../src/data/text';
 import { readTimeline, type TimelineSubject } from '../../src/data/timeline';
 import { createNonce, webviewHtml } from '../../src/panels/html';
 import { readMetricsSnapshot } from '../../src/panels/snapshots';
@@ -65,19 +66,33 @@ function attributeProblems(): string[] {
   return problems;
 }
 
+/**
+ * Controls (but tab and newline) and bidi controls in what the page shows: text, and attributes that
+ * are shown or spoken. An `<option>`'s value is the repository itself (the host checks it), never shown.
+ */
+function invisibleCharacters(): string[] {
+  const invisible = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+  const texts = [document.body.textContent ?? ''];
+  for (const element of document.body.querySelectorAll('*')) {
+    for (const attribute of element.getAttributeNames()) {
+      if (!(element.tagName === 'OPTION' && attribute === 'value'))
+        texts.push(element.getAttribute(attribute) ?? '');
+    }
+  }
+  const found = texts.flatMap((text) => [...text.matchAll(invisible)].map((match) => match[0]));
+  return [...new Set(found)].map((char) => `U+${char.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}
+
 function tagNames(): Set<string> {
   return new Set([...document.body.querySelectorAll('*')].map((element) => element.tagName.toLowerCase()));
 }
 
-/** A piece of a hostile string as the page shows it (whitespace collapses in HTML text). */
+/**
+ * A piece of a hostile string as the page shows it: its first line, with control and bidi characters
+ * replaced as displaySafe does (whitespace collapses in HTML text anyway).
+ */
 function visible(text: string): string | undefined {
-  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text)) return undefined;
-  return (
-    text
-      .split(/\r\n|\r|\n/)[0]!
-      .trim()
-      .slice(0, 30) || undefined
-  );
+  return displaySafe(text.split(/\r\n|\r|\n/)[0]).slice(0, 30) || undefined;
 }
 
 describe('the timeline page', () => {
@@ -104,6 +119,7 @@ describe('the timeline page', () => {
       events += snapshot.events.length;
       expect(document.body.querySelectorAll(FORBIDDEN)).toHaveLength(0);
       expect(attributeProblems()).toEqual([]);
+      expect(invisibleCharacters()).toEqual([]);
       expect([...tagNames()].filter((tag) => !benign.has(tag))).toEqual([]);
       cleanup();
     }
@@ -130,6 +146,7 @@ describe('the metrics page', () => {
     await fromHost({ type: 'snapshot', snapshot: metrics });
     expect(document.body.querySelectorAll(FORBIDDEN)).toHaveLength(0);
     expect(attributeProblems()).toEqual([]);
+    expect(invisibleCharacters()).toEqual([]);
     const text = document.body.textContent ?? '';
     for (const repo of metrics.repositories) {
       const shown = visible(repo);

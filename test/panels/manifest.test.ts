@@ -46,8 +46,8 @@ describe('package.json for the panels', () => {
 
   it('offers the history commands on the right tree items, by whole token', () => {
     const menu = pkg.contributes.menus['view/item/context']!;
-    const issue = menu.find((entry) => entry.command === PANEL_COMMANDS.showIssueHistory)!;
-    const pr = menu.find((entry) => entry.command === PANEL_COMMANDS.showPrHistory)!;
+    const issue = menu.find((entry) => entry.command === PANEL_COMMANDS.showIssueHistoryOfItem)!;
+    const pr = menu.find((entry) => entry.command === PANEL_COMMANDS.showPrHistoryOfItem)!;
     expect(matches(issue.when!, 'mergexo:agent+hasIssue+hasRun')).toBe(true);
     expect(matches(issue.when!, 'mergexo:pr+hasIssue+hasPr')).toBe(true);
     expect(matches(issue.when!, 'mergexo:group+blocked')).toBe(false);
@@ -56,6 +56,21 @@ describe('package.json for the panels', () => {
     expect(matches(pr.when!, 'mergexo:agent+hasIssue+hasPrStatus')).toBe(false);
     expect(matches(pr.when!, 'mergexo:agent+hasIssue')).toBe(false);
     expect(matches(pr.when!, 'other:pr+hasPr')).toBe(false);
+  });
+
+  it('asks for the issue or PR only from the palette ("…"); the tree menus name it already', () => {
+    const title = (id: string) => pkg.contributes.commands.find((entry) => entry.command === id)!.title;
+    expect(title(PANEL_COMMANDS.showIssueHistory)).toBe('Show Issue History…');
+    expect(title(PANEL_COMMANDS.showPrHistory)).toBe('Show PR History…');
+    expect(title(PANEL_COMMANDS.showIssueHistoryOfItem)).toBe('Show Issue History');
+    expect(title(PANEL_COMMANDS.showPrHistoryOfItem)).toBe('Show PR History');
+    const menu = pkg.contributes.menus['view/item/context']!.map((entry) => entry.command);
+    expect(menu).not.toContain(PANEL_COMMANDS.showIssueHistory);
+    expect(menu).not.toContain(PANEL_COMMANDS.showPrHistory);
+    const hidden = pkg.contributes.menus.commandPalette!.filter((entry) => entry.when === 'false');
+    expect(hidden.map((entry) => entry.command)).toEqual(
+      expect.arrayContaining([PANEL_COMMANDS.showIssueHistoryOfItem, PANEL_COMMANDS.showPrHistoryOfItem]),
+    );
   });
 
   it('puts Show Metrics on the MergeXO views’ title bars', () => {

@@ -44,9 +44,9 @@ describe('Active Agents items', () => {
         .map((item) => [item.label, item.description]),
     ).toEqual([
       ['#303 design_doc', '1d 02h · agent/design/303-versioning'],
-      ['#202 implementation', '24m 59s · agent/impl/202-plugin-api'],
-      ['#101 design_doc', '11m 59s · agent/design/101-oauth-login'],
-      ['#103 feedback_turn', '3m 59s · PR #1103 · agent/bugfix/103-null-deref'],
+      ['#202 implementation', '25m 00s · agent/impl/202-plugin-api'],
+      ['#101 design_doc', '12m 00s · agent/design/101-oauth-login'],
+      ['#103 feedback_turn', '4m 00s · PR #1103 · agent/bugfix/103-null-deref'],
     ]);
   });
 

@@ -65,7 +65,7 @@ describe('Recent outcomes items', () => {
   it('describes each entry and marks its kind', () => {
     const items = page(11);
     const failed = items[0]!;
-    expect(failed.description).toBe('feedback_turn · github_error · 30m 59s ago · acme/gadgets');
+    expect(failed.description).toBe('feedback_turn · github_error · 31m 00s ago · acme/gadgets');
     expect(failed.icon).toEqual({ id: 'error', color: 'errorForeground' });
     expect(failed.contextValue).toMatch(/^mergexo:run\+hasIssue/);
     expect(failed.contextValue).toMatch(/\+hasRun\b/);

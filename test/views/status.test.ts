@@ -71,6 +71,75 @@ describe('status bar model', () => {
     expect(html).toContain('MergeXO is not running');
   });
 
+  it('tells stalled agents (MergeXO alive, no progress) from orphaned ones (MergeXO gone)', () => {
+    const base = { state: 'open' as const, window: '24h' as const, repo: null, overview };
+    const stalled = statusModel({ ...base, stalled: 1, orphaned: 0 });
+    expect(stalled.text).toBe('$(pulse) 3 agents (1 stalled)  $(warning) 4 blocked');
+    const orphaned = statusModel({
+      ...base,
+      stalled: 0,
+      orphaned: 3,
+      serviceDown: 'MergeXO is not running.',
+    });
+    expect(orphaned.text).toBe('$(pulse) 3 agents (3 orphaned)  $(warning) 4 blocked');
+    expect(orphaned.accessibilityLabel).toBe(
+      'MergeXO: 3 agents, 3 orphaned, 4 blocked. MergeXO is not running',
+    );
+    const both = statusModel({ ...base, stalled: 1, orphaned: 2 });
+    expect(both.text).toBe('$(pulse) 3 agents (1 stalled, 2 orphaned)  $(warning) 4 blocked');
+    const html = marked.parse(both.tooltip, { async: false, gfm: true });
+    expect(html).toMatch(/Stalled agents \(no progress for too long\)<\/td>\s*<td align="right">1</);
+    expect(html).toMatch(/Orphaned agents \(their MergeXO process is gone\)<\/td>\s*<td align="right">2</);
+  });
+
+  it('names the repository filter in the text, so a filtered count is not taken for the total', () => {
+    const base = { state: 'open' as const, stalled: 0, window: '24h' as const, overview };
+    expect(statusModel({ ...base, repo: 'acme/widgets' }).text).toBe(
+      '$(pulse) 3 agents  $(warning) 4 blocked · acme/widgets',
+    );
+    expect(statusModel({ ...base, repo: 'acme/widgets', staleSince: '12:00:00' }).text).toBe(
+      '$(pulse) 3 agents  $(warning) 4 blocked · acme/widgets $(history) stale',
+    );
+    expect(statusModel({ ...base, repo: 'acme/widgets' }).accessibilityLabel).toBe(
+      'MergeXO: 3 agents, 4 blocked, in acme/widgets',
+    );
+    // A name that is not owner/name stays out of the one-line text (the tooltip shows it, escaped).
+    const odd = statusModel({ ...base, repo: 'evil/$(alert)\u202E' });
+    expect(odd.text).toBe('$(pulse) 3 agents  $(warning) 4 blocked · filtered');
+    expect(statusModel({ ...base, repo: null }).text).toBe('$(pulse) 3 agents  $(warning) 4 blocked');
+    // Where the filter comes from, when it was picked for this workspace.
+    const picked = statusModel({ ...base, repo: 'acme/widgets', repoSource: 'picked' });
+    expect(picked.tooltip.split('\n')[0]).toBe(
+      '**MergeXO** · acme\\/widgets (picked for this workspace) · window 24h',
+    );
+  });
+
+  it('says a missing file does not exist instead of calling it unreadable', () => {
+    const missing = statusModel({
+      state: 'error',
+      reason: 'missing',
+      stalled: 0,
+      window: '24h',
+      repo: null,
+      message: 'Unable to find the MergeXO database: /srv/mx/state.db does not exist.',
+    });
+    expect(missing.text).toBe('$(warning) MergeXO: database file missing');
+    expect(missing.accessibilityLabel).toBe('MergeXO: the database file does not exist');
+    expect(marked.parse(missing.tooltip, { async: false })).toContain(
+      'Unable to find the MergeXO database: /srv/mx/state.db does not exist.',
+    );
+    const damaged = statusModel({
+      state: 'error',
+      reason: 'not-a-database',
+      stalled: 0,
+      window: '24h',
+      repo: null,
+      message: 'Unable to read /srv/mx/state.db: it is not an SQLite database.',
+    });
+    expect(damaged.text).toBe('$(warning) MergeXO: unreadable');
+    expect(damaged.accessibilityLabel).toBe('MergeXO: the database cannot be read');
+  });
+
   it('says what it cannot show on a database without run history', () => {
     const model = statusModel({
       state: 'open',

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { formatPercent, formatSeconds } from '../../src/data/format';
 import type { Metrics, Overview } from '../../src/data/types';
 import { MetricsApp, sortRows } from '../../webview/metrics/App';
+import { sentences } from '../../webview/shared/format';
 import type { MetricsFromWebview, MetricsSnapshot, MetricsState } from '../../webview/metrics/protocol';
 import { expectedFiles } from '../support/fixtures';
 import { fromHost, metricsSnapshot, recordingHost } from './support';
@@ -63,7 +64,7 @@ describe('metrics page', () => {
     // `mergexo-obs overview --window 24h` and `metrics --window 24h` on small.db.
     expect(cardValue('Failures (any run kind)')).toBe('5');
     expect(cardValue('Mean runtime')).toBe('28m 12s');
-    expect(cardValue('Std-dev runtime')).toBe('18m 42s');
+    expect(cardValue('Std-dev runtime')).toBe('18m 43s');
     expect(cardValue('Failure rate')).toBe('20.0%');
   });
 
@@ -152,8 +153,9 @@ describe('metrics page', () => {
     expect(within(classes).getByText('timeout')).toBeTruthy();
     const runtime = screen.getByRole('figure', { name: /Runtime distribution/ });
     expect(runtime.textContent).toContain('p50 20m 00s');
-    // The 9th of 10 durations is run 210's 3599.99998 s (interrupted), shown floored like the CLI.
-    expect(runtime.textContent).toContain('p90 59m 59s');
+    // The 9th of 10 durations is run 210's 3599.99998 s (interrupted): julianday() arithmetic for a
+    // one-hour run, shown rounded to whole seconds like the CLI.
+    expect(runtime.textContent).toContain('p90 1h 00m');
   });
 
   it('renders database text as text, never as markup', async () => {
@@ -189,6 +191,38 @@ describe('metrics page', () => {
     expect(cardValue('Mean runtime')).toBe('—');
     expect(card('Mean runtime').title).toBe('No run history here.');
     expect(screen.getByText('No run history here.')).toBeTruthy();
+  });
+});
+
+describe('the stale banner', () => {
+  it('keeps the host’s reason and the page’s sentence apart, whatever the reason ends with', async () => {
+    await show(metricsSnapshot('24h'));
+    await fromHost({
+      type: 'unavailable',
+      message: 'Unable to read the MergeXO database; see the MergeXO log.',
+    });
+    expect(screen.getByRole('alert').textContent).toBe(
+      'Unable to read the MergeXO database; see the MergeXO log. Showing the last figures read.',
+    );
+    await fromHost({ type: 'unavailable', message: 'The database is locked and the figures are stale  ' });
+    expect(screen.getByRole('alert').textContent).toBe(
+      'The database is locked and the figures are stale. Showing the last figures read.',
+    );
+    // Text from the host that quotes a path or a config is shown without its bidi controls.
+    await fromHost({ type: 'unavailable', message: 'Unable to read /srv/\u202Ebd.etats.' });
+    expect(screen.getByRole('alert').textContent).toBe(
+      'Unable to read /srv/\ufffdbd.etats. Showing the last figures read.',
+    );
+  });
+});
+
+describe('sentences', () => {
+  it('joins with one space and ends each part with a full stop', () => {
+    expect(sentences('stale.', 'Showing the last figures read.')).toBe(
+      'stale. Showing the last figures read.',
+    );
+    expect(sentences('stale', ' Showing.')).toBe('stale. Showing.');
+    expect(sentences('Why?', '', undefined, 'Done!')).toBe('Why? Done!');
   });
 });
 

@@ -157,6 +157,15 @@ describe('timeline page', () => {
     expect((host.state as TimelineState).subject).toEqual(subject);
   });
 
+  it('keeps the stale banner’s sentences apart', async () => {
+    const subject = { kind: 'issue' as const, repo: 'acme/widgets', number: 101 };
+    await show(timelineSnapshot(subject));
+    await fromHost({ type: 'unavailable', message: 'The database is locked', subject });
+    expect(screen.getByRole('alert').textContent).toBe(
+      'The database is locked. Showing the last history read.',
+    );
+  });
+
   it('says when an issue has no history', async () => {
     await show(timelineSnapshot({ kind: 'issue', repo: 'octo/docs', number: 9999 }));
     expect(screen.getByText('No history for this issue in the database.')).toBeTruthy();

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { Figure, MetricsRow, MetricsWindow } from '../../src/data/types';
 import { Notice } from '../shared/components';
-import { formatPercent, formatSeconds, plural } from '../shared/format';
+import { formatPercent, formatSeconds, plural, safeLine, sentences } from '../shared/format';
 import { useHostMessages } from '../shared/hooks';
 import type { HostApi } from '../shared/host';
 import { FailuresByClass, RunsOverTime, RuntimeDistribution } from './charts';
@@ -181,10 +181,10 @@ function RepoTable(props: {
               <button
                 type="button"
                 class="link"
-                title={`Open ${row.repo_full_name} on GitHub`}
+                title={`Open ${safeLine(row.repo_full_name, 200)} on GitHub`}
                 onClick={() => props.onOpenRepo(row.repo_full_name)}
               >
-                {row.repo_full_name}
+                {safeLine(row.repo_full_name, 200)}
               </button>
             </th>
             <Cells row={row} />
@@ -294,7 +294,7 @@ export function MetricsApp(props: { host: MetricsHost }) {
     return (
       <main>
         <h1>MergeXO metrics</h1>
-        <Notice kind="warning">{unavailable}</Notice>
+        <Notice kind="warning">{safeLine(unavailable, 2000)}</Notice>
       </main>
     );
   }
@@ -364,7 +364,7 @@ export function MetricsApp(props: { host: MetricsHost }) {
               <option value={ALL_REPOSITORIES}>All repositories</option>
               {repositories.map((repo) => (
                 <option key={repo} value={repo}>
-                  {repo}
+                  {safeLine(repo, 200)}
                 </option>
               ))}
             </select>
@@ -375,13 +375,17 @@ export function MetricsApp(props: { host: MetricsHost }) {
         </div>
       </header>
 
-      {unavailable !== null && <Notice kind="warning">{unavailable} Showing the last figures read.</Notice>}
+      {unavailable !== null && (
+        <Notice kind="warning">
+          {sentences(safeLine(unavailable, 2000), 'Showing the last figures read.')}
+        </Notice>
+      )}
       {gaps.length > 0 && (
         <Notice>
           Some figures are not available on this database (written by an older MergeXO):
           <ul>
             {gaps.map((message) => (
-              <li key={message}>{message}</li>
+              <li key={message}>{safeLine(message)}</li>
             ))}
           </ul>
         </Notice>

@@ -7,7 +7,7 @@ import uPlot from 'uplot';
 import { useEffect, useId, useRef } from 'preact/hooks';
 import type { ClassCount, RunBuckets, RuntimeHistogram } from '../../src/data/charts';
 import { useThemeKey } from '../shared/hooks';
-import { formatDuration } from '../shared/format';
+import { formatDuration, safeLine } from '../shared/format';
 
 interface ChartColors {
   foreground: string;
@@ -336,7 +336,7 @@ export function FailuresByClass(props: { classes: ClassCount[] }) {
             {props.classes.map((entry) => (
               <tr key={entry.failureClass}>
                 <th scope="row" class="bar-label">
-                  {entry.failureClass}
+                  {safeLine(entry.failureClass, 200)}
                 </th>
                 <td class="bar-cell">
                   <span class="bar" style={{ width: `${(entry.count / max) * 100}%` }} />

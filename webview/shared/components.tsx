@@ -1,7 +1,9 @@
 // Pieces both pages use. Everything from the database is rendered as text children (Preact escapes
-// it); nothing here ever sets innerHTML.
+// it), after `safeLine` or `safeBlock` took out control and bidi characters; nothing here ever sets
+// innerHTML.
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
+import { safeBlock } from './format';
 
 /** A link that asks the host to open github.com; the page itself never navigates. */
 export function LinkButton(props: { onOpen: () => void; label?: string; children: ComponentChildren }) {
@@ -48,11 +50,12 @@ export function LongText(props: {
   class?: string;
 }) {
   const id = useId();
-  const long = isLong(props.text);
+  const text = safeBlock(props.text);
+  const long = isLong(text);
   return (
     <div class={`long-text ${props.class ?? ''}`}>
       <pre id={id} aria-label={props.label}>
-        {long && !props.expanded ? collapsed(props.text) : props.text}
+        {long && !props.expanded ? collapsed(text) : text}
       </pre>
       {long && (
         <button

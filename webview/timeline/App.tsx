@@ -12,7 +12,7 @@ import type {
 } from '../../src/data/timeline';
 import { parseTimestamp } from '../../src/data/timestamps';
 import { ActionButton, LinkButton, LongText, Notice } from '../shared/components';
-import { absoluteTime, formatDuration, plural, relativeTime } from '../shared/format';
+import { absoluteTime, formatDuration, plural, relativeTime, safeLine, sentences } from '../shared/format';
 import { useHostMessages, useTicker } from '../shared/hooks';
 import type { HostApi } from '../shared/host';
 import type { LinkTarget } from '../shared/protocol';
@@ -49,7 +49,7 @@ interface Actions {
 
 function When(props: { at: string; atMs: number | null; nowMs: number }) {
   return (
-    <time class="when" dateTime={props.at} title={absoluteTime(props.at, props.atMs)}>
+    <time class="when" dateTime={safeLine(props.at)} title={absoluteTime(props.at, props.atMs)}>
       {relativeTime(props.atMs, props.nowMs)}
     </time>
   );
@@ -58,7 +58,9 @@ function When(props: { at: string; atMs: number | null; nowMs: number }) {
 function Status(props: { value: string | null; tone?: string }) {
   if (!props.value) return null;
   return (
-    <span class={`status status-${props.tone ?? props.value.replace(/[^a-z_]/gi, '')}`}>{props.value}</span>
+    <span class={`status status-${props.tone ?? props.value.replace(/[^a-z_]/gi, '')}`}>
+      {safeLine(props.value, 100)}
+    </span>
   );
 }
 
@@ -91,8 +93,8 @@ function RunItem(props: { event: RunEvent; actions: Actions; localDeltaMs: numbe
   return (
     <>
       <div class="headline">
-        <span class="kind">Run</span> <strong>{event.runKind}</strong>
-        {event.flow && <span class="muted"> ({event.flow})</span>}{' '}
+        <span class="kind">Run</span> <strong>{safeLine(event.runKind, 100)}</strong>
+        {event.flow && <span class="muted"> ({safeLine(event.flow, 100)})</span>}{' '}
         {event.state === 'running' && (
           <span class="status status-running" role="timer" aria-live="off">
             running for {formatDuration(elapsed)}
@@ -104,7 +106,7 @@ function RunItem(props: { event: RunEvent; actions: Actions; localDeltaMs: numbe
           </span>
         )}
         {!running && <Status value={event.terminalStatus} />}
-        {event.failureClass && <span class="failure-class">{event.failureClass}</span>}
+        {event.failureClass && <span class="failure-class">{safeLine(event.failureClass, 100)}</span>}
       </div>
       <dl class="facts">
         <dt>Started</dt>
@@ -131,9 +133,9 @@ function RunItem(props: { event: RunEvent; actions: Actions; localDeltaMs: numbe
             <dd class="inline-actions">
               <LinkButton
                 onOpen={() => actions.open({ kind: 'branch', repo: actions.repo, branch: event.branch! })}
-                label={`Open branch ${event.branch} on GitHub`}
+                label={`Open branch ${safeLine(event.branch)} on GitHub`}
               >
-                <code>{event.branch}</code>
+                <code>{safeLine(event.branch)}</code>
               </LinkButton>
               <ActionButton onClick={() => actions.copy(event.id, 'branch')} label="Copy the branch name">
                 Copy
@@ -143,7 +145,7 @@ function RunItem(props: { event: RunEvent; actions: Actions; localDeltaMs: numbe
         )}
         <dt>Run id</dt>
         <dd class="inline-actions">
-          <code>{event.runId}</code>
+          <code>{safeLine(event.runId)}</code>
           <ActionButton onClick={() => actions.copy(event.id, 'runId')} label="Copy the run id">
             Copy
           </ActionButton>
@@ -185,7 +187,7 @@ function TransitionItem(props: { event: TransitionEvent; actions: Actions }) {
       {event.reason && (
         <dl class="facts">
           <dt>Reason</dt>
-          <dd>{event.reason}</dd>
+          <dd>{safeLine(event.reason, 2000)}</dd>
         </dl>
       )}
       {event.detail && (
@@ -205,8 +207,8 @@ function CommandItem(props: { event: CommandEvent; actions: Actions }) {
   return (
     <>
       <div class="headline">
-        <span class="kind">Command</span> <code>/mergexo {event.command}</code>{' '}
-        <span class="muted">by {event.author}</span> <Status value={event.status} />
+        <span class="kind">Command</span> <code>/mergexo {safeLine(event.command)}</code>{' '}
+        <span class="muted">by {safeLine(event.author, 100)}</span> <Status value={event.status} />
       </div>
       <dl class="facts">
         {event.prNumber !== null && (
@@ -235,14 +237,15 @@ function RestartItem(props: { event: RestartEvent; actions: Actions }) {
   return (
     <>
       <div class="headline">
-        <span class="kind">Service</span> <strong>{event.opName}</strong>
-        {event.mode && <span class="muted"> ({event.mode})</span>} <Status value={event.status} />
+        <span class="kind">Service</span> <strong>{safeLine(event.opName, 100)}</strong>
+        {event.mode && <span class="muted"> ({safeLine(event.mode, 100)})</span>}{' '}
+        <Status value={event.status} />
       </div>
       <dl class="facts">
         <dt>Requested by</dt>
         <dd>
-          {event.requestedBy || 'unknown'}
-          {event.requestRepo && <span class="muted"> in {event.requestRepo}</span>}
+          {safeLine(event.requestedBy, 100) || 'unknown'}
+          {event.requestRepo && <span class="muted"> in {safeLine(event.requestRepo, 200)}</span>}
         </dd>
       </dl>
       {event.detail && (
@@ -290,11 +293,11 @@ function Header(props: { snapshot: TimelineSnapshot; actions: Actions }) {
   return (
     <header class="subject">
       <h1>
-        {isIssue ? 'Issue' : 'PR'} #{subject.number} <span class="muted">{subject.repo}</span>
+        {isIssue ? 'Issue' : 'PR'} #{subject.number} <span class="muted">{safeLine(subject.repo, 200)}</span>
       </h1>
       <div class="subject-facts">
         <Status value={header.status ?? 'not tracked'} tone={header.status ?? 'none'} />
-        {header.githubState && <span class="muted">GitHub: {header.githubState}</span>}
+        {header.githubState && <span class="muted">GitHub: {safeLine(header.githubState, 100)}</span>}
         <LinkButton
           onOpen={() => actions.open({ kind: subject.kind, repo: subject.repo, number: subject.number })}
           label={`Open ${isIssue ? 'issue' : 'PR'} #${subject.number} on GitHub`}
@@ -340,9 +343,9 @@ function Header(props: { snapshot: TimelineSnapshot; actions: Actions }) {
             <dd class="inline-actions">
               <LinkButton
                 onOpen={() => actions.open({ kind: 'branch', repo: subject.repo, branch: header.branch! })}
-                label={`Open branch ${header.branch} on GitHub`}
+                label={`Open branch ${safeLine(header.branch)} on GitHub`}
               >
-                <code>{header.branch}</code>
+                <code>{safeLine(header.branch)}</code>
               </LinkButton>
               <ActionButton onClick={() => actions.copy(null, 'branch')} label="Copy the branch name">
                 Copy
@@ -356,9 +359,9 @@ function Header(props: { snapshot: TimelineSnapshot; actions: Actions }) {
             <dd>
               <LinkButton
                 onOpen={() => actions.open({ kind: 'commit', repo: subject.repo, sha: header.headSha! })}
-                label={`Open commit ${header.headSha} on GitHub`}
+                label={`Open commit ${safeLine(header.headSha, 100)} on GitHub`}
               >
-                <code>{header.headSha.slice(0, 12)}</code>
+                <code>{safeLine(header.headSha.slice(0, 12))}</code>
               </LinkButton>
             </dd>
           </>
@@ -405,7 +408,7 @@ export function TimelineApp(props: { host: TimelineHost }) {
       <main aria-busy={unavailable ? undefined : 'true'}>
         <h1>{subject ? `${subject.kind === 'issue' ? 'Issue' : 'PR'} #${subject.number}` : 'History'}</h1>
         {unavailable ? (
-          <Notice kind="warning">{unavailable.message}</Notice>
+          <Notice kind="warning">{safeLine(unavailable.message, 2000)}</Notice>
         ) : (
           <p class="loading">Loading…</p>
         )}
@@ -435,13 +438,17 @@ export function TimelineApp(props: { host: TimelineHost }) {
   return (
     <main>
       <Header snapshot={snapshot} actions={actions} />
-      {unavailable && <Notice kind="warning">{unavailable.message} Showing the last history read.</Notice>}
+      {unavailable && (
+        <Notice kind="warning">
+          {sentences(safeLine(unavailable.message, 2000), 'Showing the last history read.')}
+        </Notice>
+      )}
       {snapshot.gaps.length > 0 && (
         <Notice>
           Parts of the history are not in this database (written by an older MergeXO):
           <ul>
             {snapshot.gaps.map((gap) => (
-              <li key={gap.message}>{gap.message}</li>
+              <li key={gap.message}>{safeLine(gap.message)}</li>
             ))}
           </ul>
         </Notice>

@@ -58,7 +58,7 @@ describe('package.json and code agree', () => {
       for (const entry of entries)
         expect(contributed.has(entry.command), `${menu}: ${entry.command}`).toBe(true);
     }
-    for (const id of [PANEL_COMMANDS.showIssueHistory, PANEL_COMMANDS.showPrHistory]) {
+    for (const id of [PANEL_COMMANDS.showIssueHistoryOfItem, PANEL_COMMANDS.showPrHistoryOfItem]) {
       const inMenus = contributes.menus['view/item/context'].some(
         (entry: { command: string }) => entry.command === id,
       );
@@ -120,7 +120,7 @@ describe('package.json and code agree', () => {
     for (const key of expected) expect(properties, key).toContain(key);
   });
 
-  it('has a welcome for no database, and one per unreadable reason beside the Active Agents message', () => {
+  it('has a welcome for no database, and one per unreadable reason in each view', () => {
     const welcomes = (view: string) =>
       contributes.viewsWelcome
         .filter((entry: { view: string }) => entry.view === view)
@@ -133,14 +133,50 @@ describe('package.json and code agree', () => {
       .match(/'[a-z-]+'/g)!
       .map((kind) => kind.slice(1, -1));
     expect(reasons).toEqual(expect.arrayContaining(kinds));
-    expect(welcomes(Views.agents)).toEqual([`${ContextKeys.state} == none`]);
-    for (const view of [Views.tracked, Views.outcomes]) {
+    for (const view of [Views.agents, Views.tracked, Views.outcomes]) {
       expect(welcomes(view)).toEqual([
         `${ContextKeys.state} == none`,
         ...reasons.map(
           (reason) => `${ContextKeys.state} == error && ${ContextKeys.errorReason} == ${reason}`,
         ),
       ]);
+    }
+  });
+
+  it('offers buttons that help in Active Agents when the file cannot be read, never "no database found"', () => {
+    type Welcome = { view: string; when: string; contents: string };
+    const errors = (contributes.viewsWelcome as Welcome[]).filter(
+      (entry) => entry.view === Views.agents && entry.when.includes(`${ContextKeys.state} == error`),
+    );
+    expect(errors).toHaveLength(6);
+    for (const entry of errors) {
+      expect(entry.contents).not.toMatch(/No MergeXO database found/);
+      expect(entry.contents).toContain('[Open Database File…](command:mergexo.openDatabase)');
+      expect(entry.contents).toContain('[Open Settings](command:mergexo.openSettings)');
+      expect(entry.contents).toContain('[Show Log](command:mergexo.showLog)');
+    }
+    const missing = errors.find((entry) => entry.when.endsWith('== missing'))!;
+    expect(missing.contents).toMatch(/^The MergeXO database file does not exist/);
+  });
+
+  it('calls the file picker "Open Database File…" everywhere', () => {
+    const command = contributes.commands.find(
+      (entry: { command: string }) => entry.command === Commands.openDatabase,
+    );
+    expect(command.title).toBe('Open Database File…');
+    const everything = [
+      JSON.stringify(pkg),
+      ...sources(join(ROOT, 'src')).map((file) => readFileSync(file, 'utf8')),
+    ];
+    for (const text of everything) expect(text).not.toMatch(/Open State Database/);
+  });
+
+  it('ends no context-menu title in "…": each acts on its item without asking for more', () => {
+    const titles = new Map<string, string>(
+      contributes.commands.map((entry: { command: string; title: string }) => [entry.command, entry.title]),
+    );
+    for (const entry of contributes.menus['view/item/context'] as { command: string }[]) {
+      expect(titles.get(entry.command), entry.command).not.toMatch(/(…|\.\.\.)$/);
     }
   });
 });

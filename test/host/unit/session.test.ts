@@ -253,6 +253,155 @@ describe('live refresh', () => {
   });
 });
 
+describe('settings that keep the same file', () => {
+  it('applies a new window from mergexo.toml on a settings change that keeps the path', () => {
+    const project = join(root, 'toml-window');
+    copyFixture('small.db', join(project, 'state'));
+    writeConfig(project, '[runtime]\nbase_dir = "state"\nobservability_default_window = "7d"\n');
+    const { session } = makeSession({ folders: [project] });
+    session.start();
+    const db = session.state.kind === 'open' ? session.state.db : undefined;
+    expect(session.window).toBe('7d');
+    let scopes = 0;
+    session.onDidChangeScope(() => scopes++);
+    const generation = session.generation;
+
+    writeConfig(project, '[runtime]\nbase_dir = "state"\nobservability_default_window = "1h"\n');
+    session.settingsChanged(['stateDbPath']);
+    expect(session.window).toBe('1h');
+    expect(scopes).toBe(1);
+    expect(session.generation).toBeGreaterThan(generation);
+    // Same file: the connection stays.
+    expect(session.state.kind === 'open' && session.state.db).toBe(db);
+
+    // Nothing changed: no event.
+    session.settingsChanged(['stateDbPath']);
+    session.refresh();
+    expect(scopes).toBe(1);
+  });
+
+  it('applies window and filter settings that arrive with a path naming the same file', () => {
+    const path = copyFixture('small.db', join(root, 'same-path'));
+    const { session, settings } = makeSession({ settings: { stateDbPath: path } });
+    session.start();
+    let scopes = 0;
+    session.onDidChangeScope(() => scopes++);
+    settings.stateDbPath = join(root, 'same-path', '.', 'state.db');
+    settings.metricsWindow = '30d';
+    settings.repository = 'acme/widgets';
+    session.settingsChanged(['stateDbPath', 'metricsWindow', 'repository']);
+    expect(session.window).toBe('30d');
+    expect(session.repoFilter).toBe('acme/widgets');
+    expect(scopes).toBe(1);
+  });
+
+  it('takes a new poll period from mergexo.toml without reopening', () => {
+    const project = join(root, 'toml-refresh');
+    copyFixture('small.db', join(project, 'state'));
+    writeConfig(project, '[runtime]\nbase_dir = "state"\nobservability_refresh_seconds = 0.5\n');
+    const { session, log } = makeSession({ folders: [project], settings: { refreshIntervalSeconds: null } });
+    session.start();
+    writeConfig(project, '[runtime]\nbase_dir = "state"\nobservability_refresh_seconds = 3\n');
+    session.settingsChanged(['refreshIntervalSeconds']);
+    expect(session.refreshPeriodMs).toBe(3000);
+    expect(log.lines).toContain('debug [session] Polling every 3000 ms.');
+  });
+});
+
+describe('repository and window picked for the workspace', () => {
+  it('wins over the settings and mergexo.toml, is kept per workspace, and gives way to "use the setting"', async () => {
+    const project = join(root, 'picks');
+    copyFixture('small.db', join(project, 'state'));
+    writeConfig(project, '[runtime]\nbase_dir = "state"\nobservability_default_window = "7d"\n');
+    const store = memento();
+    const { session, settings } = makeSession({
+      folders: [project],
+      settings: { repository: 'acme/widgets' },
+      store,
+    });
+    session.start();
+    expect([session.repoFilter, session.window]).toEqual(['acme/widgets', '7d']);
+    let scopes = 0;
+    session.onDidChangeScope(() => scopes++);
+
+    await session.pickRepository('octo/docs');
+    await session.pickWindow('1h');
+    expect([session.repoFilter, session.window]).toEqual(['octo/docs', '1h']);
+    expect(session.repositoryScope()).toEqual({ value: 'octo/docs', source: 'picked' });
+    expect(session.repositoryScope(true)).toEqual({ value: 'acme/widgets', source: 'setting' });
+    expect(scopes).toBe(2);
+
+    // A setting changed meanwhile does not override the pick.
+    settings.repository = 'acme/gadgets';
+    settings.metricsWindow = '30d';
+    session.settingsChanged(['repository', 'metricsWindow']);
+    expect([session.repoFilter, session.window]).toEqual(['octo/docs', '1h']);
+    expect(scopes).toBe(2);
+
+    // "All repositories" is a pick too, over a setting that names one.
+    await session.pickRepository(null);
+    expect(session.repoFilter).toBeNull();
+
+    // A new window on the same workspace storage finds the picks again.
+    const again = makeSession({ folders: [project], settings: { repository: 'acme/gadgets' }, store });
+    again.session.start();
+    expect([again.session.repoFilter, again.session.window]).toEqual([null, '1h']);
+
+    // "Use the Setting" forgets the pick.
+    await session.pickRepository(undefined);
+    await session.pickWindow(undefined);
+    expect([session.repoFilter, session.window]).toEqual(['acme/gadgets', '30d']);
+    expect(store.values.size).toBe(0);
+  });
+
+  it('is what the shared dashboard reads', async () => {
+    const path = copyFixture('small.db', join(root, 'pick-dashboard'));
+    const { session } = makeSession({ settings: { stateDbPath: path } });
+    const store = new DashboardStore(
+      session,
+      { stallThresholdSeconds: () => 600, probeService: false },
+      memoryLog(),
+    );
+    session.start();
+    expect(store.current()?.snapshot.totalAgents).toBe(4);
+    await session.pickRepository('acme/widgets');
+    expect(store.current()?.snapshot).toMatchObject({ repo: 'acme/widgets', totalAgents: 2 });
+    await session.pickWindow('7d');
+    expect(store.current()?.snapshot.window).toBe('7d');
+    store.dispose();
+  });
+});
+
+describe('problems with a mergexo.toml', () => {
+  it('are logged as warnings naming the file, once while they last', () => {
+    const broken = join(root, 'broken-log');
+    writeConfig(broken, '[runtime\nbase_dir = 1');
+    const folderConfig = join(root, 'folder-config');
+    mkdirSync(join(folderConfig, 'mergexo.toml'), { recursive: true });
+    const numeric = join(root, 'numeric-base');
+    writeConfig(numeric, '[runtime]\nbase_dir = 5\n');
+    const { session, log } = makeSession({ folders: [broken, folderConfig, numeric] });
+    session.start();
+    session.refresh();
+    session.refresh();
+    const warnings = log.lines.filter((line) => line.startsWith('warn '));
+    expect(warnings).toEqual([
+      expect.stringContaining(`${join(broken, 'mergexo.toml')} is not valid TOML`),
+      `warn [session] Ignored a MergeXO config. Unable to read ${join(folderConfig, 'mergexo.toml')}: ` +
+        'it is a directory, not a file (EISDIR).',
+      `warn [session] Ignored a MergeXO config. ${join(numeric, 'mergexo.toml')}: [runtime] base_dir must be a ` +
+        'string (the folder that holds state.db), not a number.',
+    ]);
+
+    // Fixed, then broken again: said again.
+    writeConfig(broken, '[runtime]\nbase_dir = "nowhere"\n');
+    session.refresh();
+    writeConfig(broken, '[runtime\n');
+    session.refresh();
+    expect(log.lines.filter((line) => line.includes('is not valid TOML'))).toHaveLength(2);
+  });
+});
+
 describe('shared dashboard read', () => {
   it('reads once per change and judges the service from the writer lock', async () => {
     const folder = join(root, 'base');

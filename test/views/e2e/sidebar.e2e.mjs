@@ -224,12 +224,16 @@ async function checkUnreadable() {
     const item = await workbench.statusBarItem('mergexo.status');
     assert.equal(item?.text, '$(warning) MergeXO: unreadable');
     await workbench.openViewContainer('MergeXO');
-    // The full reason is Active Agents' message; the other views keep their welcome with buttons.
+    // Every view shows its welcome with buttons (a view message would hide it); Active Agents' title
+    // names the file, the status bar tooltip gives the full reason.
     const agents = workbench.viewPane('Active Agents');
     await agents
-      .getByText(/it is not an SQLite database/)
+      .getByText(/The file is not a MergeXO database/)
       .first()
       .waitFor({ timeout: 15_000 });
+    for (const name of ['Open Database File…', 'Open Settings', 'Show Log']) {
+      await agents.getByRole('button', { name }).waitFor({ timeout: 15_000 });
+    }
     const tracked = workbench.viewPane('Tracked & Blocked');
     await tracked
       .getByText(/The file is not a MergeXO database/)

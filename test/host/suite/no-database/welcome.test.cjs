@@ -76,11 +76,21 @@ describe('MergeXO without a database', function () {
     await setSetting('stateDbPath', later);
     await waitFor(() => mx.contextKeys.get('mergexo.errorReason') === 'missing', 'errorReason missing');
     assert.equal(mx.contextKeys.get('mergexo.state'), 'error');
-    assert.equal(welcomeFor('mergexo.tracked', 'mergexo.errorReason == missing').length, 1);
-    assert.equal(mx.statusBar.text, '$(warning) MergeXO: unreadable');
-    // Only Active Agents carries the reason as its message (it would hide the welcome content).
+    for (const view of ['mergexo.agents', 'mergexo.tracked']) {
+      assert.equal(welcomeFor(view, 'mergexo.errorReason == missing').length, 1, view);
+    }
+    const [agentsWelcome] = welcomeFor('mergexo.agents', 'mergexo.errorReason == missing');
+    for (const command of ['mergexo.openDatabase', 'mergexo.openSettings', 'mergexo.showLog']) {
+      assert.ok(agentsWelcome.contents.includes(`command:${command}`), command);
+    }
+    // A missing file is said to be missing, not unreadable; the tooltip names it.
+    assert.equal(mx.statusBar.text, '$(warning) MergeXO: database file missing');
+    assert.match(mx.statusBar.tooltip.value, /does not exist/);
+    // No view message: it would hide the welcome content and its buttons. The title names the file.
     assert.deepEqual(await treeOf(mx.views.agents), []);
-    assert.match(mx.views.agentsView.message ?? '', /^Unable to read the MergeXO database: ./);
+    assert.equal(mx.views.agentsView.message, undefined);
+    assert.ok(later.endsWith((mx.views.agentsView.description ?? '').replace(/^…/, '')));
+    assert.match(mx.views.agentsView.description ?? '', /state\.db$/);
 
     fs.mkdirSync(path.dirname(later), { recursive: true });
     fs.copyFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'empty.db'), later);
