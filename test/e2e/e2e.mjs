@@ -286,7 +286,10 @@ check('an issue timeline opens from a tree item context menu', async ({ workbenc
     .filter({ has: page.locator('.label-name', { hasText: /^\s*#101 design_doc\s*$/ }) })
     .first();
   await row.click({ button: 'right' });
-  const item = page.locator('.context-view .monaco-menu .action-label', { hasText: 'Show Issue History…' });
+  const item = page.locator('.context-view .monaco-menu .action-label', {
+    // The item's own command (no quick pick follows, so no ellipsis).
+    hasText: /^\s*Show Issue History\s*$/,
+  });
   await item.first().waitFor({ timeout: 10_000 });
   await workbench.screenshot('e2e-context-menu');
   await item.first().click();
