@@ -5,7 +5,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { MergexoDatabase } from '../data/database';
 import { discoverDatabases } from '../data/discovery';
 import { toPythonJson } from '../data/pythonJson';
-import { OpenError, openErrorText, readErrorMessage, type DriverChoice } from '../data/sqlite';
+import { isBusyError, OpenError, openErrorText, readErrorMessage, type DriverChoice } from '../data/sqlite';
+import { displaySafe } from '../data/text';
 import { parseTimestamp } from '../data/timestamps';
 import { WINDOWS, type Figure, type Int, type MetricsWindow, type QueryScope } from '../data/types';
 import { renderPartialOverview, renderSection, type Section } from './render';
@@ -50,8 +51,26 @@ function parseWhole(name: string) {
 
 function parseNow(value: string): number {
   const ms = parseTimestamp(value);
-  if (ms === null) throw new InvalidArgumentError('must be an ISO-8601 time such as 2026-03-15T12:00:00Z.');
+  // SQLite (and so the data layer) rolls 2026-02-30 over to March 2; a clock the user pins must be a real date.
+  if (ms === null || !isCalendarDate(value)) {
+    throw new InvalidArgumentError('must be an ISO-8601 time such as 2026-03-15T12:00:00Z.');
+  }
   return ms;
+}
+
+function isCalendarDate(value: string): boolean {
+  const match = /^\s*(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+function parseText(name: string) {
+  return (value: string): string => {
+    if (value.trim() === '') throw new InvalidArgumentError(`${name} must not be empty.`);
+    return value;
+  };
 }
 
 /** Issue and PR numbers may exceed 2^53; bind them as bigint then, so they stay exact. */
@@ -64,7 +83,9 @@ function parseNumberArgument(kind: string, value: string): Int {
   return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
 }
 
-export function runCli(argv: string[], io: CliIo): number {
+export function runCli(argv: string[], givenIo: CliIo): number {
+  // Messages can quote the database and mergexo.toml (repository names, paths): no terminal controls.
+  const io: CliIo = { ...givenIo, stderr: (text) => givenIo.stderr(terminalSafeLines(text)) };
   const program = new Command();
   program
     .name('mergexo-obs')
@@ -72,8 +93,9 @@ export function runCli(argv: string[], io: CliIo): number {
     .option(
       '--db <path>',
       'state.db to read (default: mergexo.toml in the current directory, then ~/.local/...)',
+      parseText('--db'),
     )
-    .option('--repo <owner/name>', 'only this repository')
+    .option('--repo <owner/name>', 'only this repository', parseText('--repo'))
     .addOption(new Option('--window <window>', 'metrics window').choices([...WINDOWS]))
     .option('--limit <n>', 'at most this many rows', parseWhole('--limit'))
     .option(
@@ -106,7 +128,7 @@ export function runCli(argv: string[], io: CliIo): number {
       if (!paged && options.offset !== undefined) {
         throw new CliFailure(EXIT.usage, '--offset applies only to agents, tracked, outcomes, issue and pr.');
       }
-      const { db, defaultWindow } = openDatabase(options, io.cwd);
+      const { db, defaultWindow } = openDatabase(options, io.cwd, io.stderr);
       try {
         if (options.repo !== undefined) warnUnknownRepository(db, options.repo, io);
         const scope: QueryScope = { repo: options.repo ?? null, nowMs: options.now ?? Date.now() };
@@ -223,6 +245,11 @@ export function runCli(argv: string[], io: CliIo): number {
       io.stderr(`mergexo-obs: ${error.message}\n`);
       return error.exitCode;
     }
+    if (error instanceof OpenError && isBusyError(error)) {
+      // The extension retries on its own; a one-shot command can only say so.
+      io.stderr('mergexo-obs: another process holds a lock on the database; try again in a moment.\n');
+      return EXIT.unreadable;
+    }
     if (error instanceof OpenError) {
       io.stderr(`mergexo-obs: ${oneLineReason(error)}\n`);
       return EXIT.unreadable;
@@ -241,12 +268,23 @@ function page<T>(figure: Figure<T[]>, options: GlobalOptions): Figure<T[]> {
   return { ...figure, value: figure.value.slice(start, end) };
 }
 
-/** A typo in --repo would silently print zeros; say which repositories the file knows. */
+/**
+ * A typo in --repo would silently print zeros; say which repositories the file knows. Not an error:
+ * a repository MergeXO was just configured for has no rows yet, and its figures are zeros.
+ */
 function warnUnknownRepository(db: MergexoDatabase, repo: string, io: CliIo): void {
   const known = db.queries.repositories();
   if (known.includes(repo)) return;
   const list = known.length ? known.join(', ') : 'none';
   io.stderr(`note: no repository ${JSON.stringify(repo)} in this database (it has: ${list}).\n`);
+}
+
+/** Each line of `text` without control or bidirectional characters (line breaks kept). */
+function terminalSafeLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => displaySafe(line, { multiline: true, max: Number.POSITIVE_INFINITY }))
+    .join('\n');
 }
 
 function figureSection<K extends Section['kind']>(kind: K, figure: Figure<unknown>): Section {
@@ -260,6 +298,7 @@ function oneLineReason(error: OpenError): string {
 function openDatabase(
   options: GlobalOptions,
   cwd: string,
+  stderr: (text: string) => void,
 ): { db: MergexoDatabase; defaultWindow: MetricsWindow } {
   const discovery = discoverDatabases({ explicitPath: options.db, folders: [cwd] });
   const candidate = discovery.candidates[0];
@@ -274,6 +313,7 @@ function openDatabase(
     );
   }
   const db = MergexoDatabase.open(candidate.dbPath, { driver: options.driver });
+  for (const warning of candidate.warnings ?? []) stderr(`note: ${warning}\n`);
   return { db, defaultWindow: candidate.runtime.defaultWindow };
 }
 

@@ -55,14 +55,21 @@ const plain = {
 };
 
 // Control characters and bidirectional overrides from the database could drive the terminal or
-// reorder what the operator reads; each cell is one line, never cut (the terminal wraps it).
-const terminalSafe = (text: string) => displaySafe(text, { max: Number.POSITIVE_INFINITY });
+// reorder what the operator reads; each cell is one line, cut only where it could not be read anyway
+// (a 100 kB branch name), since `--json` has every value whole.
+const CELL_MAX_CHARS = 300;
+const terminalSafe = (text: string) => displaySafe(text, { max: CELL_MAX_CHARS });
 
 function table(head: string[], rows: (string | number)[][]): string {
   if (rows.length === 0) return '(none)\n';
   const output = new Table({ head, ...plain });
   for (const row of rows) output.push(row.map((cell) => terminalSafe(String(cell))));
-  return `${output.toString()}\n`;
+  // The last column is padded too; trailing blanks only get in the way of copying and diffing.
+  return `${output
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')}\n`;
 }
 
 const show = (value: unknown) =>

@@ -88,7 +88,8 @@ export function checkDatabaseFile(path: string): void {
     throw new OpenError('missing', `Unable to find the MergeXO database: ${path} does not exist.`);
   }
   if (!stats.isFile()) {
-    throw new OpenError('not-a-file', `Unable to open ${path}: it is a directory, not a database file.`);
+    const what = stats.isDirectory() ? 'a directory' : 'a device, pipe or socket';
+    throw new OpenError('not-a-file', `Unable to open ${path}: it is ${what}, not a database file.`);
   }
   if (stats.size === 0) {
     throw new OpenError('not-a-database', `Unable to read ${path}: the file is empty.`);
@@ -151,6 +152,14 @@ export class MergexoDatabase {
       throw new OpenError(
         'not-a-database',
         `Unable to use ${path}: it is an SQLite database, but not one written by MergeXO (no issue_runs table).`,
+      );
+    }
+    if (schema.isSingleRepository()) {
+      connection.close();
+      throw new OpenError(
+        'not-a-database',
+        `Unable to use ${path}: it has MergeXO's very old single-repository layout (issue_runs has no ` +
+          'repo_full_name column), which MergeXO itself no longer reads.',
       );
     }
     return new MergexoDatabase(connection, schema, options);

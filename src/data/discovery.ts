@@ -33,6 +33,8 @@ export interface DatabaseCandidate {
   runtime: RuntimeSettings;
   /** Repositories declared in the config (`owner/name`), in file order. */
   configuredRepos: string[];
+  /** `[runtime]` values that were not usable and gave way to MergeXO's defaults, in words. */
+  warnings?: string[];
 }
 
 export interface DiscoveryProblem {
@@ -65,21 +67,39 @@ function tableOf(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-function readRuntime(runtime: Record<string, unknown>): RuntimeSettings {
-  const positive = (value: unknown, fallback: number) =>
-    typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+function readRuntime(
+  runtime: Record<string, unknown>,
+  configPath: string,
+): { settings: RuntimeSettings; warnings: string[] } {
+  const warnings: string[] = [];
+  const ignored = (key: string, value: unknown, wanted: string, fallback: unknown) =>
+    warnings.push(
+      `${configPath}: [runtime] ${key} = ${JSON.stringify(value) ?? String(value)} is not ${wanted}; ` +
+        `using ${JSON.stringify(fallback)}.`,
+    );
+  const positive = (key: string, fallback: number) => {
+    const value = runtime[key];
+    if (value === undefined) return fallback;
+    if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+    ignored(key, value, 'a positive number', fallback);
+    return fallback;
+  };
   const window = runtime.observability_default_window;
-  return {
-    refreshSeconds: positive(runtime.observability_refresh_seconds, DEFAULT_RUNTIME_SETTINGS.refreshSeconds),
-    defaultWindow: WINDOWS.includes(window as MetricsWindow)
-      ? (window as MetricsWindow)
-      : DEFAULT_RUNTIME_SETTINGS.defaultWindow,
-    rowLimit: positive(runtime.observability_row_limit, DEFAULT_RUNTIME_SETTINGS.rowLimit),
+  let defaultWindow = DEFAULT_RUNTIME_SETTINGS.defaultWindow;
+  if (WINDOWS.includes(window as MetricsWindow)) defaultWindow = window as MetricsWindow;
+  else if (window !== undefined) {
+    ignored('observability_default_window', window, `one of ${WINDOWS.join(', ')}`, defaultWindow);
+  }
+  const settings: RuntimeSettings = {
+    refreshSeconds: positive('observability_refresh_seconds', DEFAULT_RUNTIME_SETTINGS.refreshSeconds),
+    defaultWindow,
+    rowLimit: positive('observability_row_limit', DEFAULT_RUNTIME_SETTINGS.rowLimit),
     historyRetentionDays: positive(
-      runtime.observability_history_retention_days,
+      'observability_history_retention_days',
       DEFAULT_RUNTIME_SETTINGS.historyRetentionDays,
     ),
   };
+  return { settings, warnings };
 }
 
 /** Why a file could not be read, in words (the code stays for searching). */
@@ -149,13 +169,15 @@ export function readConfig(configPath: string, home = homedir()): DatabaseCandid
     const name = typeof repo?.name === 'string' ? repo.name : id;
     return [`${owner}/${name}`];
   });
+  const { settings, warnings } = readRuntime(runtime ?? {}, configPath);
   return {
     dbPath: join(baseDir, 'state.db'),
     baseDir,
     source: 'config',
     configPath,
-    runtime: readRuntime(runtime ?? {}),
+    runtime: settings,
     configuredRepos,
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 

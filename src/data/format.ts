@@ -1,5 +1,6 @@
 // Short human texts for durations and instants, shared by tree items, tooltips and the CLI.
 import { parseTimestamp } from './timestamps';
+import { cutText } from './text';
 
 const pad = (value: number) => String(value).padStart(2, '0');
 
@@ -40,6 +41,5 @@ export function formatPercent(rate: number): string {
 /** Truncates to one line of at most `max` characters for labels and descriptions. */
 export function oneLine(value: string | null | undefined, max = 80): string {
   if (!value) return '';
-  const line = value.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+  return cutText(value.replace(/\s+/g, ' ').trim(), max);
 }

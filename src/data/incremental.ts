@@ -981,8 +981,23 @@ function lowerBound(keys: string[], key: string): number {
 }
 
 /** Plain code-unit comparison, which agrees with SQLite's BINARY order on the ASCII text involved. */
+/**
+ * SQLite's BINARY collation (and Python's `sorted`): by code point, which is not JavaScript's UTF-16
+ * order once a string holds characters beyond U+FFFF (`😀` sorts after `！` U+FF01, not before).
+ */
 export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  const length = Math.min(a.length, b.length);
+  for (let index = 0; index < length; index += 1) {
+    const x = a.charCodeAt(index);
+    const y = b.charCodeAt(index);
+    if (x !== y) return codePointOrder(x) - codePointOrder(y);
+  }
+  return a.length - b.length;
+}
+
+/** Moves surrogates (U+D800–U+DFFF, the halves of code points above U+FFFF) after U+E000–U+FFFF. */
+function codePointOrder(unit: number): number {
+  return unit < 0xd800 ? unit : unit < 0xe000 ? unit + 0x2000 : unit - 0x800;
 }
 
 function text(value: SqlValue | undefined): string {

@@ -369,7 +369,12 @@ export class MergexoQueries {
         compareInt(a.issue_number, b.issue_number) ||
         compareInt(a.pr_number, b.pr_number),
     );
-    return ok(limit === undefined ? result : result.slice(0, limit), mergeNotes(prs.notes, issues.notes));
+    // Without these, "last activity" is built from what remains (feedback events) and may read `-`.
+    const activityGaps = this.schema.gaps(['action_tokens', 'github_comment_poll_cursors']);
+    return ok(
+      limit === undefined ? result : result.slice(0, limit),
+      mergeNotes(mergeNotes(prs.notes, issues.notes), activityGaps),
+    );
   }
 
   /**

@@ -54,6 +54,11 @@ export class SchemaInfo {
   isMergexo(): boolean {
     return this.hasTable('issue_runs') || this.hasTable('agent_run_history');
   }
+
+  /** The layout from before MergeXO served several repositories; MergeXO refuses it at start-up. */
+  isSingleRepository(): boolean {
+    return this.hasTable('issue_runs') && !this.hasColumn('issue_runs', 'repo_full_name');
+  }
 }
 
 /** `table` or `table.column`. */
@@ -64,8 +69,8 @@ const TABLE_PURPOSE: Record<string, string> = {
   agent_run_history: 'run history, added in a later MergeXO',
   pr_status_history: 'PR status history, added in a later MergeXO',
   issue_takeover_state: 'human takeovers',
-  github_comment_poll_cursors: 'comment poll cursors',
-  action_tokens: 'action tokens',
+  github_comment_poll_cursors: 'comment poll cursors, so "last activity" leaves out comments',
+  action_tokens: 'action tokens, so "last activity" leaves out observed GitHub actions',
   roadmap_state: 'roadmaps',
   roadmap_nodes: 'roadmap nodes',
   operator_commands: 'operator commands',

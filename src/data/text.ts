@@ -32,11 +32,11 @@ export function displaySafe(text: string | null | undefined, options: DisplayOpt
   if (!text) return '';
   let shown = text.replace(LINE_BREAK, '\n').replace(UNSAFE, REPLACEMENT_CHARACTER);
   if (!options.multiline) shown = shown.replace(/\s+/g, ' ').trim();
-  return cut(shown, options.max ?? DISPLAY_MAX_CHARS);
+  return cutText(shown, options.max ?? DISPLAY_MAX_CHARS);
 }
 
 /** At most `max` characters, the last one "…" when something was cut; never half a surrogate pair. */
-function cut(text: string, max: number): string {
+export function cutText(text: string, max: number): string {
   if (text.length <= max) return text;
   let end = Math.max(0, Math.floor(max) - 1);
   const last = text.charCodeAt(end - 1);

@@ -377,16 +377,20 @@ export class MergexoSession implements DataSession {
     this.scopeEmitter.fire();
   }
 
-  /** Each config problem goes to the log once, as a warning naming the file. */
+  /** Each config problem, and each unusable value of the config in use, goes to the log once. */
   private logDiscoveryProblems(): void {
     const current = new Set<string>();
+    const warnOnce = (line: string) => {
+      current.add(line);
+      if (!this.loggedProblems.has(line)) this.log.warn(line);
+    };
     for (const problem of this.discoveryProblems) {
       const line = problem.message.includes(problem.configPath)
         ? problem.message
         : `${problem.configPath}: ${problem.message}`;
-      current.add(line);
-      if (!this.loggedProblems.has(line)) this.log.warn(`Ignored a MergeXO config. ${line}`);
+      warnOnce(`Ignored a MergeXO config. ${line}`);
     }
+    for (const warning of this.chosenDb?.candidate?.warnings ?? []) warnOnce(warning);
     this.loggedProblems = current;
   }
 

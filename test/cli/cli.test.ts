@@ -1,7 +1,8 @@
 // The CLI prints, with --json, exactly the section of MergeXO's dashboard data for the same file:
 // same fields, same Python JSON layout. Checked byte for byte against the expected files.
+import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -125,6 +126,10 @@ describe('mergexo-obs arguments and bad input', () => {
   it.each([
     [['overview', '--db', small, '--window', '2h'], /--window/],
     [['overview', '--db', small, '--now', 'yesterday'], /--now/],
+    // SQLite would read it as March 2; a pinned clock must be a real date.
+    [['overview', '--db', small, '--now', '2026-02-30T12:00:00Z'], /--now/],
+    [['overview', '--db', small, '--repo', ''], /--repo must not be empty/],
+    [['overview', '--db', ''], /--db must not be empty/],
     [['issue', 'abc', '--db', small], /whole number/],
     [['outcomes', '--db', small, '--limit', '-3'], /--limit/],
     [['bogus', '--db', small], /unknown command/],
@@ -156,6 +161,19 @@ describe('mergexo-obs arguments and bad input', () => {
         return path;
       },
       /empty/,
+    ],
+    ['a device', () => '/dev/null', /a device, pipe or socket/],
+    [
+      "MergeXO's old single-repository layout",
+      () => {
+        const path = join(mkdtempSync(join(tmpdir(), 'mxo-single-')), 'state.db');
+        const db = new Database(path);
+        db.exec('CREATE TABLE issue_runs (issue_number INTEGER PRIMARY KEY, status TEXT NOT NULL)');
+        db.exec("INSERT INTO issue_runs VALUES (1, 'merged')");
+        db.close();
+        return path;
+      },
+      /single-repository layout \(issue_runs has no repo_full_name column\)/,
     ],
   ])('refuses %s with exit 1 and one line', (_label, makePath, reason) => {
     const run = cli(['overview', '--db', makePath()]);
@@ -231,6 +249,45 @@ describe('mergexo-obs arguments and bad input', () => {
     expect(run.code).toBe(EXIT.schemaGap);
     expect(run.stdout).toMatch(/blocked\s+2/);
     expect(run.stderr).toMatch(/no agent_run_history table/);
+  });
+
+  it('notes an unusable observability_default_window and uses 24h', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mxo-window-'));
+    mkdirSync(join(dir, 'base'));
+    copyFileSync(small, join(dir, 'base', 'state.db'));
+    copyFileSync(`${small}-wal`, join(dir, 'base', 'state.db-wal'));
+    writeFileSync(
+      join(dir, 'mergexo.toml'),
+      `[runtime]\nbase_dir = "${join(dir, 'base')}"\nobservability_default_window = "2h"\n`,
+    );
+    const run = cli(['overview', ...now, '--json'], dir);
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stderr).toMatch(
+      /observability_default_window = "2h" is not one of 1h, 24h, 7d, 30d; using "24h"/,
+    );
+    expect(run.stdout).toBe(cli(['overview', '--db', small, ...now, '--window', '24h', '--json']).stdout);
+  });
+
+  it('prints tables without trailing blanks and cuts a cell no one could read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mxo-long-'));
+    const path = join(dir, 'state.db');
+    copyFileSync(small, path);
+    copyFileSync(`${small}-wal`, `${path}-wal`);
+    const db = new Database(path);
+    // 59 characters then an emoji: a cut at 60 must not leave half of its surrogate pair.
+    db.prepare(
+      "UPDATE issue_runs SET error = ? WHERE issue_number = 104 AND repo_full_name = 'acme/widgets'",
+    ).run(`${'a'.repeat(58)}🚀${'b'.repeat(20)}`);
+    db.prepare('UPDATE pr_feedback_state SET branch = ? WHERE pr_number = 1102').run('x'.repeat(100_000));
+    db.close();
+    const run = cli(['tracked', '--db', path, ...now]);
+    expect(run.code).toBe(EXIT.ok);
+    const lines = run.stdout.split('\n');
+    expect(lines.filter((line) => / $/.test(line))).toEqual([]);
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThan(1000);
+    expect(run.stdout).toContain(`${'a'.repeat(58)}…`);
+    expect(run.stdout).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+    expect(run.stdout).not.toContain('\ufffd');
   });
 
   it('says when base_dir names a file', () => {

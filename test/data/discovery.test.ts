@@ -142,3 +142,36 @@ describe('discoverDatabases', () => {
     expect(expandHome('~other/a', '/h')).toBe('~other/a');
   });
 });
+
+describe('runtime settings of mergexo.toml', () => {
+  it('keeps MergeXO defaults for unusable values and says which it ignored', () => {
+    const folder = folderWithConfig(
+      'odd',
+      [
+        '[runtime]',
+        'base_dir = "/srv/mergexo"',
+        'observability_default_window = "2h"',
+        'observability_refresh_seconds = -1',
+        'observability_row_limit = 50',
+      ].join('\n'),
+    );
+    const candidate = readConfig(join(folder, 'mergexo.toml'), home);
+    expect(candidate.runtime).toMatchObject({ defaultWindow: '24h', refreshSeconds: 2, rowLimit: 50 });
+    expect(candidate.warnings).toEqual([
+      expect.stringMatching(
+        /observability_default_window = "2h" is not one of 1h, 24h, 7d, 30d; using "24h"\.$/,
+      ),
+      expect.stringMatching(/observability_refresh_seconds = -1 is not a positive number; using 2\.$/),
+    ]);
+  });
+
+  it('has no warnings when every value is usable or absent', () => {
+    const folder = folderWithConfig(
+      'fine',
+      '[runtime]\nbase_dir = "/srv/mergexo"\nobservability_default_window = "7d"\n',
+    );
+    const candidate = readConfig(join(folder, 'mergexo.toml'), home);
+    expect(candidate.runtime.defaultWindow).toBe('7d');
+    expect(candidate.warnings).toBeUndefined();
+  });
+});

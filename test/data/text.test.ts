@@ -1,6 +1,7 @@
 // displaySafe: the one helper every view, the status bar, tooltips, quick picks and the webview pages
 // pass database text through before people read it.
 import { describe, expect, it } from 'vitest';
+import { compareText } from '../../src/data/incremental';
 import { DISPLAY_MAX_CHARS, displaySafe, REPLACEMENT_CHARACTER } from '../../src/data/text';
 import { HOSTILE, LONG_LINE } from '../support/hostile';
 
@@ -71,4 +72,25 @@ describe('displaySafe', () => {
       expect(displaySafe(text)).not.toMatch(/[\n\t]/);
     },
   );
+});
+
+describe('compareText', () => {
+  it("orders by code point like SQLite's BINARY collation, not by UTF-16 unit", () => {
+    // U+FF01 (one UTF-16 unit) comes before U+1F600 (a surrogate pair) in code point order.
+    expect(['o/😀emoji', 'o/！wide', 'o/a'].sort(compareText)).toEqual(['o/a', 'o/！wide', 'o/😀emoji']);
+    expect(compareText('abc', 'abd')).toBeLessThan(0);
+    expect(compareText('ab', 'abc')).toBeLessThan(0);
+    expect(compareText('2026-03-15T12:00:00.5Z', '2026-03-15T12:00:00.5Z')).toBe(0);
+  });
+
+  it('agrees with a UTF-8 byte comparison on random strings', () => {
+    const pool = ['a', 'z', 'é', '！', '\uffff', '😀', '𝄞', '\u0000', '~'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const strings = Array.from({ length: 300 }, () =>
+      Array.from({ length: next() % 5 }, () => pool[next() % pool.length]).join(''),
+    );
+    const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+    expect([...strings].sort(compareText)).toEqual([...strings].sort(byBytes));
+  });
 });

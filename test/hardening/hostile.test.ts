@@ -295,4 +295,18 @@ describe('the CLI', () => {
     expect(all).toContain('<script>alert(1)</script>');
     expect(all).toContain(LONG_LINE.slice(0, 30));
   });
+
+  it('names the repositories it knows without terminal control sequences', () => {
+    let stderr = '';
+    const code = runCli(['overview', '--db', file, '--repo', 'nosuch/repo'], {
+      stdout: () => undefined,
+      stderr: (text) => (stderr += text),
+      cwd: root,
+    });
+    expect(code).toBe(0);
+    // The note lists every repository of the file, hostile names among them.
+    expect(stderr).toContain('no repository "nosuch/repo"');
+    expect(stderr).toContain('\ufffd');
+    expect(stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
 });

@@ -67,6 +67,7 @@ export function printSummary(results) {
   for (const test of results.tests) {
     const mark = test.state === 'passed' ? '✔' : test.state === 'failed' ? '✖' : '-';
     console.log(`    ${mark} ${test.fullTitle}${test.state === 'passed' ? ` (${test.durationMs} ms)` : ''}`);
+    for (const note of test.notes ?? []) console.log(`        ${note}`);
   }
   const failures = results.tests.filter((test) => test.state === 'failed');
   failures.forEach((test, index) => {

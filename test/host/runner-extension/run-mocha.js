@@ -38,8 +38,12 @@ function describeError(error) {
 async function runMochaSuite({ testsDir, mochaPath, timeoutMs = 20_000, grep, ui = 'bdd' }) {
   const started = Date.now();
   const results = { passed: 0, failed: 0, pending: 0, tests: [], errors: [], files: [] };
+  // Figures a test measured (`hostTestNote('…')`), printed under its title by the outer script.
+  const notes = [];
+  globalThis.hostTestNote = (text) => notes.push(String(text));
   const record = (test, state, error) => {
     results.tests.push({
+      notes: notes.splice(0),
       title: test.title,
       fullTitle: test.fullTitle(),
       file: test.file ? path.relative(testsDir, test.file) : undefined,

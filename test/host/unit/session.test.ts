@@ -400,6 +400,19 @@ describe('problems with a mergexo.toml', () => {
     session.refresh();
     expect(log.lines.filter((line) => line.includes('is not valid TOML'))).toHaveLength(2);
   });
+
+  it('say once which [runtime] value of the config in use gave way to the default', () => {
+    const project = join(root, 'odd-window');
+    writeConfig(project, '[runtime]\nbase_dir = "state"\nobservability_default_window = "2h"\n');
+    const { session, log } = makeSession({ folders: [project] });
+    session.start();
+    session.refresh();
+    expect(session.window).toBe('24h');
+    expect(log.lines.filter((line) => line.startsWith('warn '))).toEqual([
+      `warn [session] ${join(project, 'mergexo.toml')}: [runtime] observability_default_window = "2h" ` +
+        'is not one of 1h, 24h, 7d, 30d; using "24h".',
+    ]);
+  });
 });
 
 describe('shared dashboard read', () => {
