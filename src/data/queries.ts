@@ -206,8 +206,11 @@ export class MergexoQueries {
 
   // ---- tracked and blocked -----------------------------------------------------------------
 
-  /** SQL that is true for rows of work MergeXO ignores (taken over, or closed on GitHub). */
-  private excludedSql(alias: string): { sql: string; notes: SchemaGap[] } {
+  /**
+   * SQL that is true for rows of work MergeXO ignores (taken over, or closed on GitHub). `issueRow` is
+   * the alias of the work's own `issue_runs` row when the query already has it (one lookup, not two).
+   */
+  private excludedSql(alias: string, issueRow?: string): { sql: string; notes: SchemaGap[] } {
     const parts: string[] = [];
     const notes = this.schema.gaps(['issue_takeover_state', 'issue_runs.github_state']);
     if (this.schema.hasTable('issue_takeover_state')) {
@@ -217,9 +220,12 @@ export class MergexoQueries {
       );
     }
     if (this.schema.hasColumn('issue_runs', 'github_state')) {
+      // The key is unique: at most one issue_runs row per issue, so the row itself answers.
       parts.push(
-        `EXISTS (SELECT 1 FROM issue_runs g WHERE g.repo_full_name = ${alias}.repo_full_name ` +
-          `AND g.issue_number = ${alias}.issue_number AND lower(g.github_state) = 'closed')`,
+        issueRow
+          ? `coalesce(lower(${issueRow}.github_state) = 'closed', 0)`
+          : `EXISTS (SELECT 1 FROM issue_runs g WHERE g.repo_full_name = ${alias}.repo_full_name ` +
+              `AND g.issue_number = ${alias}.issue_number AND lower(g.github_state) = 'closed')`,
       );
     }
     return { sql: parts.length ? `(${parts.join(' OR ')})` : '0', notes };
@@ -239,15 +245,13 @@ export class MergexoQueries {
   private trackedPrRows(scope: QueryScope): Figure<SqlRow[]> {
     const gap = this.schema.gap(['pr_feedback_state', 'issue_runs', 'feedback_events']);
     if (gap) return fail(gap);
-    const excluded = this.excludedSql('p');
+    const excluded = this.excludedSql('p', 'i');
     const repo = this.repoClause(scope, 'p.repo_full_name');
     const rows = this.all(
       `SELECT p.repo_full_name, p.pr_number, p.issue_number, p.status, p.branch, p.last_seen_head_sha,
-              CASE WHEN p.status = 'blocked' THEN
-                (SELECT i.error FROM issue_runs i
-                  WHERE i.repo_full_name = p.repo_full_name AND i.issue_number = p.issue_number)
-              END AS blocked_reason
+              CASE WHEN p.status = 'blocked' THEN i.error END AS blocked_reason
          FROM pr_feedback_state p
+         LEFT JOIN issue_runs i ON i.repo_full_name = p.repo_full_name AND i.issue_number = p.issue_number
         WHERE p.status IN ('awaiting_feedback', 'blocked') AND NOT ${excluded.sql}${repo.sql}`,
       repo.params,
     );
@@ -257,7 +261,7 @@ export class MergexoQueries {
   private blockedIssueRows(scope: QueryScope): Figure<SqlRow[]> {
     const gap = this.schema.gap(['issue_runs']);
     if (gap) return fail(gap);
-    const excluded = this.excludedSql('i');
+    const excluded = this.excludedSql('i', 'i');
     const repo = this.repoClause(scope, 'i.repo_full_name');
     const hasFollowups = this.schema.hasTable('pre_pr_followup_state');
     const followupJoin = hasFollowups
