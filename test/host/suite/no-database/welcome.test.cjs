@@ -40,6 +40,21 @@ describe('MergeXO without a database', function () {
     await setSetting('stateDbPath', undefined);
   });
 
+  it('uses no CPU of its own while there is nothing to show (baseline for the idle figure)', async function () {
+    this.timeout(30_000);
+    const idleMs = 10_000;
+    const cpu = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, idleMs));
+    const used = process.cpuUsage(cpu);
+    assert.equal(mx.session.state.kind, 'none');
+    assert.equal(mx.session.counters.checks, 0, 'polls without a database');
+    const ms = (used.user + used.system) / 1000;
+    globalThis.hostTestNote?.(
+      `idle ${idleMs / 1000} s without a database: extension host CPU ${ms.toFixed(0)} ms ` +
+        `(${((ms * 60_000) / idleMs).toFixed(0)} ms per minute, all extensions)`,
+    );
+  });
+
   it('activates and registers its commands even with nothing to show', async function () {
     assert.equal(extension().isActive, true);
     const registered = new Set(await vscode.commands.getCommands(true));
