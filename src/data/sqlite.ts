@@ -119,6 +119,10 @@ export function loadDriver(choice: DriverChoice = 'auto'): {
   throw new OpenError('no-driver', 'No SQLite driver could be loaded.', failures.join('; '));
 }
 
+// Made once: this runs for every cell of every row read.
+const MAX_SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE_BIGINT = BigInt(Number.MIN_SAFE_INTEGER);
+
 /**
  * Integers come back as bigint (so values past 2^53 stay exact); everything that fits is turned
  * back into a plain number so the rest of the code can do arithmetic.
@@ -127,8 +131,8 @@ function normalizeRow(raw: unknown): SqlRow {
   const row = raw as Record<string, SqlValue>;
   for (const key in row) {
     const value = row[key];
-    if (typeof value === 'bigint' && value <= BigInt(Number.MAX_SAFE_INTEGER)) {
-      if (value >= BigInt(Number.MIN_SAFE_INTEGER)) row[key] = Number(value);
+    if (typeof value === 'bigint' && value <= MAX_SAFE_BIGINT && value >= MIN_SAFE_BIGINT) {
+      row[key] = Number(value);
     }
   }
   return row;
@@ -256,6 +260,10 @@ export function readErrorMessage(error: unknown): string {
     return 'Unable to read the MergeXO database right now: another process holds a lock on it.';
   }
   if (error instanceof OpenError) return openErrorText(error);
+  if (sqliteResultCode(error) === SQLITE_CODES.NOTADB) {
+    // Typically the file was replaced, while open, by one that is not a database at all.
+    return 'Unable to read the MergeXO database: the file is not (or no longer) an SQLite database.';
+  }
   if (isCorruptError(error)) {
     return 'Unable to read the MergeXO database: it is damaged (SQLite found a malformed page).';
   }

@@ -102,7 +102,7 @@ async function pickSubject(panels: PanelContext, kind: TimelineKind): Promise<Ti
     entry.typed.repo ??
     (
       await vscode.window.showQuickPick(
-        repositories.map((name) => ({ label: plainLine(name, 200), name })),
+        entry.typed.repos.map((name) => ({ label: plainLine(name, 200), name })),
         { placeHolder: `Which repository is #${entry.typed.number} in?` },
       )
     )?.name;

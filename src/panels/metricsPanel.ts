@@ -1,6 +1,7 @@
 // The metrics panel: one per window, showing the chosen window and repository. The panel keeps its
 // own intent (restored after a reload); a change of the sidebar's filter or window is applied to
-// it too, since the latest explicit choice is the one the user expects to see.
+// it too, since the latest explicit choice is the one the user expects to see (only the one that
+// changed: the other keeps the panel's own choice).
 import * as vscode from 'vscode';
 import {
   METRICS_VIEW_TYPE,
@@ -13,6 +14,18 @@ import { PanelController, panelOptions, type PanelContext } from './panel';
 import { readMetricsSnapshot } from './snapshots';
 
 const TITLE = 'MergeXO Metrics';
+
+/** The panel's intent after the sidebar's scope went from `before` to `after`. */
+export function followSidebar(
+  intent: MetricsIntent,
+  before: MetricsIntent,
+  after: MetricsIntent,
+): MetricsIntent {
+  return {
+    window: after.window !== before.window ? after.window : intent.window,
+    repo: after.repo !== before.repo ? after.repo : intent.repo,
+  };
+}
 
 export class MetricsPanel extends PanelController<MetricsToWebview, MetricsFromWebview> {
   private static current: MetricsPanel | undefined;
@@ -41,8 +54,13 @@ export class MetricsPanel extends PanelController<MetricsToWebview, MetricsFromW
   private constructor(panel: vscode.WebviewPanel, context: PanelContext, intent: MetricsIntent | undefined) {
     super(panel, context, 'metrics', parseMetricsMessage);
     this.intent = intent ?? { window: context.session.window, repo: context.session.repoFilter };
+    // Only what the sidebar changed follows it: a new filter keeps the panel's own window, and the
+    // other way round.
+    let sidebar = { window: context.session.window, repo: context.session.repoFilter };
     const scopeListener = context.session.onDidChangeScope(() => {
-      this.intent = { window: context.session.window, repo: context.session.repoFilter };
+      const next = { window: context.session.window, repo: context.session.repoFilter };
+      this.intent = followSidebar(this.intent, sidebar, next);
+      sidebar = next;
       this.refresh();
     });
     panel.onDidDispose(() => scopeListener.dispose());

@@ -31,6 +31,10 @@ export abstract class PanelController<Out extends StateMessage, In extends { typ
   protected readonly channel: PanelChannel<Out>;
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
+  /** The last snapshot read, for a page rebuilt while the database cannot be read. */
+  private lastSnapshot: Out | undefined;
+  /** Whether the current page has a snapshot (a rebuilt page starts with none). */
+  private pageHasSnapshot = false;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -80,12 +84,23 @@ export abstract class PanelController<Out extends StateMessage, In extends { typ
   refresh(): void {
     if (this.disposed || !this.panel.visible) return;
     const started = Date.now();
-    this.channel.send(this.read());
+    const message = this.read();
+    if (message.type === 'snapshot') {
+      this.lastSnapshot = message;
+      this.pageHasSnapshot = true;
+    } else if (message.type === 'unavailable' && !this.pageHasSnapshot && this.lastSnapshot) {
+      // A page rebuilt (shown again) while the file is missing or unreadable shows what the live
+      // page would: the last figures read, under the reason they are not current.
+      this.channel.send(this.lastSnapshot);
+      this.pageHasSnapshot = true;
+    }
+    this.channel.send(message);
     this.context.log.debug(`Refreshed ${this.panel.title} in ${Date.now() - started} ms.`);
   }
 
   protected onReady(): void {
     this.channel.markReady();
+    this.pageHasSnapshot = false;
     this.refresh();
   }
 

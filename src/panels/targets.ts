@@ -50,16 +50,17 @@ export interface SubjectEntry {
   alwaysShow?: boolean;
   /** A known number in a repository. */
   ref?: { repo: string; number: number };
-  /** A typed number, with its repository when there is only one to choose from. */
-  typed?: { number: number; repo?: string };
+  /** A typed number, its repository when there is only one to choose from, and those to choose from. */
+  typed?: { number: number; repo?: string; repos: readonly string[] };
 }
 
 /**
  * The picker's entries for the text typed so far: every known number and, when the text is a number
- * the list lacks for some repository, that number first, so Enter opens it (a timeline with no
- * history yet still shows the issue's links, and older history may have been pruned). `repositories`
- * are those a typed number may belong to; `typedRepo` the one it belongs to when there is only one
- * (the filter, or a database with one repository).
+ * the list lacks for some repository, an entry for it, so Enter opens it (a timeline with no history
+ * yet still shows the issue's links, and older history may have been pruned). That entry comes first
+ * when the number is listed nowhere; after the listed ones otherwise, for the other repositories
+ * only. `repositories` are those a typed number may belong to; `typedRepo` the one it belongs to when
+ * there is only one (the filter, or a database with one repository).
  */
 export function subjectEntries(
   kind: TimelineKind,
@@ -72,17 +73,27 @@ export function subjectEntries(
   const number = typedNumber(typed);
   if (number === undefined) return known;
   const listedIn = new Set(refs.filter((ref) => ref.number === number).map((ref) => ref.repo));
-  const candidates = typedRepo === undefined ? repositories : [typedRepo];
-  if (candidates.every((repo) => listedIn.has(repo))) return known;
+  const candidates = (typedRepo === undefined ? repositories : [typedRepo]).filter(
+    (repo) => !listedIn.has(repo),
+  );
+  if (candidates.length === 0) return known;
   const what = kind === 'issue' ? 'issue' : 'pull request';
+  const only = candidates.length === 1 ? candidates[0] : undefined;
+  // With the repository known (the filter, or the only one) there is nothing else to prefer.
+  const elsewhere = typedRepo === undefined && listedIn.size > 0;
   const entry: SubjectEntry = {
     label: `#${number}`,
-    description: typedRepo ?? 'choose the repository next',
-    detail: `Show the history of ${what} #${number}; the database lists nothing for it yet`,
+    description: only ?? (elsewhere ? 'in another repository: choose it next' : 'choose the repository next'),
+    detail: elsewhere
+      ? `Show ${what} #${number} of a repository where the database lists nothing for it yet`
+      : `Show the history of ${what} #${number}; the database lists nothing for it yet`,
     alwaysShow: true,
-    typed: typedRepo === undefined ? { number } : { number, repo: typedRepo },
+    typed: only === undefined ? { number, repos: candidates } : { number, repo: only, repos: candidates },
   };
-  return [entry, ...known];
+  if (!elsewhere) return [entry, ...known];
+  // What the database does list for that number comes first: Enter opens it.
+  const matching = known.filter((candidate) => candidate.ref?.number === number);
+  return [...matching, entry, ...known.filter((candidate) => candidate.ref?.number !== number)];
 }
 
 /** The repository a typed number belongs to without asking: the filter, or the only one there is. */

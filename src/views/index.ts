@@ -6,6 +6,7 @@ import { Views } from '../host/commandIds';
 import type { MergexoSession } from '../host/dataSession';
 import { findWorktree } from '../host/worktree';
 import type { Log } from '../log';
+import type { Figure, RunHistoryRow, TerminalOutcome } from '../data/types';
 import { Messages } from '../messages';
 import { agentItems, trackedItems } from './model';
 import { outcomeItems } from './modelOutcomes';
@@ -13,6 +14,9 @@ import { roadmapItems } from './modelRoadmaps';
 import { unavailableContent, viewDescriptions } from './modelState';
 import { staleText } from './modelStatus';
 import { ModelTreeProvider, type TreeNode, type ViewContent } from './treeProvider';
+
+/** How often "… ago" texts are re-rendered while their view is visible. */
+const RELATIVE_TIME_TICK_MS = 15_000;
 
 export interface ViewSettings {
   outcomesPageSize(): number;
@@ -43,6 +47,9 @@ export function createViews(
 ): SidebarViews {
   const viewLog = log.child('views');
   let outcomesShown = settings.outcomesPageSize();
+  let outcomesRead:
+    | { key: string; value: { outcomes: Figure<TerminalOutcome[]>; failed: Figure<RunHistoryRow[]> } }
+    | undefined;
 
   const agents = new ModelTreeProvider(
     Views.agents,
@@ -102,15 +109,21 @@ export function createViews(
       const none = unavailable(session);
       if (none) return none;
       const shown = outcomesShown;
-      const read = session.withDatabase((db) =>
-        db.connection.readSnapshot(() => {
-          const scope = { repo: session.repoFilter, nowMs: session.now() };
-          return {
-            outcomes: db.queries.terminalOutcomes(scope, shown + 1),
-            failed: db.queries.failedRuns(scope, shown + 1),
-          };
-        }),
-      );
+      // Neither list depends on the clock: a tick re-renders "… ago" from the last read.
+      const key = `${session.generation}:${session.repoFilter ?? ''}:${shown}`;
+      const read =
+        outcomesRead?.key === key
+          ? outcomesRead.value
+          : session.withDatabase((db) =>
+              db.connection.readSnapshot(() => {
+                const scope = { repo: session.repoFilter, nowMs: session.now() };
+                return {
+                  outcomes: db.queries.terminalOutcomes(scope, shown + 1),
+                  failed: db.queries.failedRuns(scope, shown + 1),
+                };
+              }),
+            );
+      outcomesRead = read ? { key, value: read } : undefined;
       if (!read) return { items: [], message: Messages.readFailed('See the MergeXO log.') };
       const gaps = [read.outcomes, read.failed].flatMap((figure) => (figure.ok ? [] : [figure.gap.message]));
       const items = outcomeItems(
@@ -171,14 +184,21 @@ export function createViews(
   };
   describeScope();
 
-  // The elapsed-time tick: once a second, only while Active Agents is visible and shows agents.
-  let tick: ReturnType<typeof setInterval> | undefined;
+  // Clock ticks, only while the view is visible and a database is open: elapsed times in Active
+  // Agents every second; "… ago" in Tracked & Blocked and Recent outcomes every 15 s (minutes move).
+  const clocks = [
+    { provider: agents, view: treeViews[0]!, periodMs: 1000 },
+    { provider: tracked, view: treeViews[1]!, periodMs: RELATIVE_TIME_TICK_MS },
+    { provider: outcomes, view: treeViews[2]!, periodMs: RELATIVE_TIME_TICK_MS },
+  ].map((clock) => ({ ...clock, timer: undefined as ReturnType<typeof setInterval> | undefined }));
   const syncTick = () => {
-    const wanted = agentsView.visible && session.state.kind === 'open';
-    if (wanted && !tick) tick = setInterval(() => agents.update(), 1000);
-    if (!wanted && tick) {
-      clearInterval(tick);
-      tick = undefined;
+    for (const clock of clocks) {
+      const wanted = clock.view.visible && session.state.kind === 'open';
+      if (wanted && !clock.timer) clock.timer = setInterval(() => clock.provider.tick(), clock.periodMs);
+      if (!wanted && clock.timer) {
+        clearInterval(clock.timer);
+        clock.timer = undefined;
+      }
     }
   };
   syncTick();
@@ -187,7 +207,7 @@ export function createViews(
     for (const provider of providers) provider.update();
   };
   const subscriptions: vscode.Disposable[] = [
-    agentsView.onDidChangeVisibility(syncTick),
+    ...clocks.map((clock) => clock.view.onDidChangeVisibility(syncTick)),
     store.onDidChange(() => {
       describeScope();
       syncTick();
@@ -213,7 +233,7 @@ export function createViews(
     },
     updateAll,
     dispose() {
-      if (tick) clearInterval(tick);
+      for (const clock of clocks) if (clock.timer) clearInterval(clock.timer);
       for (const subscription of subscriptions) subscription.dispose();
       for (const view of treeViews) view.dispose();
       for (const provider of providers) provider.dispose();

@@ -36,6 +36,12 @@ function renderKey(item: ItemModel): string {
   ]);
 }
 
+/**
+ * How long after a tooltip was asked for the clock alone may not re-render the view: VS Code closes
+ * an open tooltip when its item is refreshed, so a per-second elapsed time would make it unreadable.
+ */
+export const TOOLTIP_HOLD_MS = 20_000;
+
 function shapeKey(items: ItemModel[] | undefined): string {
   return (items ?? []).map((item) => `${item.id}(${shapeKey(item.children)})`).join(',');
 }
@@ -50,11 +56,14 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   private readonly disposables: vscode.Disposable[] = [];
   /** Builds run since creation (tests and the log read it: hidden views must not build). */
   builds = 0;
+  /** When a tooltip was last resolved (a hover), by `now`. */
+  private tooltipAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly viewId: string,
     private readonly build: () => ViewContent,
     private readonly log: Log,
+    private readonly now: () => number = Date.now,
   ) {}
 
   attach(view: vscode.TreeView<TreeNode>): void {
@@ -83,6 +92,15 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     }
     const changed = [...this.byId.values()].filter((node) => oldKeys.get(node.id) !== renderKey(node));
     if (changed.length) this.changeEmitter.fire(changed);
+  }
+
+  /**
+   * Only the clock moved (elapsed and relative times): re-render, unless a tooltip was opened in the
+   * last {@link TOOLTIP_HOLD_MS}. Data changes go through `update` and are never held back.
+   */
+  tick(): void {
+    if (this.now() - this.tooltipAt < TOOLTIP_HOLD_MS) return;
+    this.update();
   }
 
   /** Nodes currently shown (for `reveal` and tests). */
@@ -123,6 +141,7 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
 
   /** Tooltips are built only when hovered. */
   resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    this.tooltipAt = this.now();
     if (node.tooltip) item.tooltip = safeMarkdown(node.tooltip);
     return item;
   }

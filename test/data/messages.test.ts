@@ -25,6 +25,9 @@ describe('readErrorMessage', () => {
     expect(readErrorMessage(sqliteError('database disk image is malformed', 'SQLITE_CORRUPT'))).toBe(
       'Unable to read the MergeXO database: it is damaged (SQLite found a malformed page).',
     );
+    expect(readErrorMessage(sqliteError('file is not a database', 'SQLITE_NOTADB'))).toBe(
+      'Unable to read the MergeXO database: the file is not (or no longer) an SQLite database.',
+    );
     expect(readErrorMessage(sqliteError('disk I/O error', 'SQLITE_IOERR_READ'))).toBe(
       'Unable to read the MergeXO database: disk I/O error (SQLITE_IOERR_READ)',
     );

@@ -143,6 +143,35 @@ check('Active Agents shows the fixture agents grouped by repository', async ({ w
   await workbench.screenshot('e2e-sidebar');
 });
 
+check("an agent's tooltip stays open while its elapsed time ticks", async ({ workbench }) => {
+  const { page } = workbench;
+  // #101 started 12 minutes ago: its description changes every second.
+  const row = workbench
+    .viewPane('Active Agents')
+    .locator('.monaco-list-row[role="treeitem"]')
+    .filter({ has: page.locator('.label-name', { hasText: /^\s*#101 design_doc\s*$/ }) })
+    .first();
+  // A re-rendered row restarts its hover delay, and only a pointer move starts it again: move a
+  // little, as a hand does, until the tooltip shows, then hold still.
+  const tooltip = page.locator('.monaco-hover').filter({ hasText: '#101' });
+  const box = await row.boundingBox();
+  const shown = await within(10_000, "#101's tooltip", async () => {
+    await page.mouse.move(box.x + 40 + Math.random() * 60, box.y + box.height / 2);
+    await page.waitForTimeout(200);
+    return (await tooltip.first().isVisible()) || undefined;
+  });
+  log(`tooltip of #101 shown after ${shown.ms ?? '?'} ms of pointing`);
+  // VS Code closes a tooltip whose item is re-rendered; it must survive several ticks.
+  const samples = [];
+  for (let index = 0; index < 10; index += 1) {
+    await page.waitForTimeout(300);
+    samples.push(await tooltip.first().isVisible());
+  }
+  await workbench.screenshot('e2e-agent-tooltip');
+  assert.deepEqual(samples, Array(10).fill(true), 'the tooltip closed');
+  await page.mouse.move(900, 450);
+});
+
 check('Tracked & Blocked shows "Blocked (4)" and "Tracked (7)" with their rows', async ({ workbench }) => {
   const { page } = workbench;
   // Collapse Active Agents (as a person would) so the whole Tracked & Blocked tree is in view.

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { MergexoDatabase } from '../../src/data/database';
 import type { DataSession } from '../../src/host/session';
 import { memoryLog } from '../../src/log';
-import { MetricsPanel } from '../../src/panels/metricsPanel';
+import { followSidebar, MetricsPanel } from '../../src/panels/metricsPanel';
 import type { PanelContext } from '../../src/panels/panel';
 import { TimelinePanel } from '../../src/panels/timelinePanel';
 import { parseMetricsMessage } from '../../webview/metrics/protocol';
@@ -122,7 +122,11 @@ afterEach(() => {
   for (const panel of opened.splice(0)) panel.dispose();
 });
 
-function open(kind: 'timeline' | 'metrics'): { panel: FakePanel; log: ReturnType<typeof memoryLog> } {
+function open(kind: 'timeline' | 'metrics'): {
+  panel: FakePanel;
+  log: ReturnType<typeof memoryLog>;
+  session: DataSession;
+} {
   const { session } = fixtureSession();
   const log = memoryLog();
   // The fake Uri stands in for vscode.Uri (the module is mocked above).
@@ -135,7 +139,7 @@ function open(kind: 'timeline' | 'metrics'): { panel: FakePanel; log: ReturnType
     MetricsPanel.restore(panel as never, context, undefined);
   }
   panel.receive({ type: 'ready' });
-  return { panel, log };
+  return { panel, log, session };
 }
 
 beforeEach(() => {
@@ -181,6 +185,43 @@ describe.each(['timeline', 'metrics'] as const)('the %s panel on the host', (kin
       'https://github.com/acme/widgets/tree/agent/fix-104',
       'https://github.com/acme/widgets/commit/abcdef1234',
     ]);
+  });
+});
+
+describe.each(['timeline', 'metrics'] as const)('the %s panel without a readable database', (kind) => {
+  it('gives a page rebuilt meanwhile the last snapshot, then the reason it is not current', () => {
+    const { panel, session } = open(kind);
+    const first = panel.posted[0] as { type: string };
+    expect(first.type).toBe('snapshot');
+    // The file goes away while the panel is hidden; shown again, the page is new and says `ready`.
+    const message = 'Unable to find the MergeXO database: /x/state.db does not exist.';
+    Object.assign(session, {
+      state: { kind: 'error', path: '/x/state.db', message, reason: 'missing' },
+      withDatabase: () => undefined,
+    });
+    panel.receive({ type: 'ready' });
+    expect(panel.posted.slice(1).map((posted) => (posted as { type: string }).type)).toEqual([
+      'snapshot',
+      'unavailable',
+    ]);
+    expect(panel.posted[1]).toEqual(first);
+    expect(panel.posted[2]).toMatchObject({ type: 'unavailable', message });
+  });
+});
+
+describe('the metrics panel and the sidebar scope', () => {
+  it('follows only what the sidebar changed', () => {
+    const panel = { window: '7d', repo: 'acme/gadgets' } as const;
+    const sidebar = { window: '24h', repo: null } as const;
+    expect(followSidebar(panel, sidebar, { window: '24h', repo: 'acme/widgets' })).toEqual({
+      window: '7d',
+      repo: 'acme/widgets',
+    });
+    expect(followSidebar(panel, sidebar, { window: '30d', repo: null })).toEqual({
+      window: '30d',
+      repo: 'acme/gadgets',
+    });
+    expect(followSidebar(panel, sidebar, sidebar)).toEqual(panel);
   });
 });
 

@@ -90,9 +90,18 @@ describe('the history picker', () => {
     expect(subjectEntries('issue', refs, '101', repos, 'octo/docs')[0]).toMatchObject({
       typed: { number: 101, repo: 'octo/docs' },
     });
-    expect(subjectEntries('issue', refs, '101', repos, undefined)[0]!.typed).toEqual({ number: 101 });
     const both = [...refs, { repo: 'octo/docs', number: 101 }];
     expect(subjectEntries('issue', both, '101', repos, undefined)).toHaveLength(3);
+  });
+
+  it('puts what the database lists for a typed number first, and offers only the other repositories', () => {
+    // #101 is listed for acme/widgets: Enter must open that, not an empty timeline elsewhere.
+    const entries = subjectEntries('issue', refs, '101', repos, undefined);
+    expect(entries[0]!.ref).toEqual({ repo: 'acme/widgets', number: 101 });
+    const typed = entries.find((entry) => entry.typed);
+    expect(typed!.typed!.repos).not.toContain('acme/widgets');
+    expect(typed!.description).toMatch(/another repository|octo\/docs/);
+    expect(entries.indexOf(typed!)).toBe(1);
   });
 
   it('knows the repository of a typed number from the filter or a single repository, else asks', () => {

@@ -133,6 +133,16 @@ describe('timeline page', () => {
     });
   });
 
+  it('says so when every kind of event is hidden, instead of showing an empty page', async () => {
+    await show(timelineSnapshot({ kind: 'issue', repo: 'acme/widgets', number: 111 }));
+    for (const box of document.querySelectorAll('vscode-checkbox[data-kind]')) {
+      Object.assign(box, { checked: false });
+      await fireEvent(box, new Event('change', { bubbles: true }));
+    }
+    expect(items()).toHaveLength(0);
+    expect(document.querySelector('p.empty')?.textContent).toMatch(/^5 events hidden: every kind/);
+  });
+
   it('renders database text as text, never as markup', async () => {
     const snapshot = timelineSnapshot({ kind: 'issue', repo: 'acme/gadgets', number: 210 });
     const run = snapshot.events.find((event): event is RunEvent => event.kind === 'run')!;

@@ -478,6 +478,10 @@ export function TimelineApp(props: { host: TimelineHost }) {
         <p class="empty">
           No history for this {snapshot.subject.kind === 'issue' ? 'issue' : 'pull request'} in the database.
         </p>
+      ) : shown.length === 0 ? (
+        <p class="empty">
+          {plural(snapshot.events.length, 'event')} hidden: every kind of event is unticked under “Show”.
+        </p>
       ) : (
         <ol class="timeline" aria-label={`History, newest first: ${plural(shown.length, 'event')}`}>
           {shown.map((event) => (
