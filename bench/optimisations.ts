@@ -20,6 +20,7 @@ import { MergexoDatabase } from '../src/data/database';
 import type { Connection, DriverName } from '../src/data/sqlite';
 import type { MetricsWindow, QueryScope } from '../src/data/types';
 import { MergexoWriter } from '../tools/mergexo-writer.mjs';
+import { startsAndFinishes } from './steady';
 import { StraightforwardQueries, straightforwardRefresh } from './straightforward';
 
 interface Timing {
@@ -192,31 +193,7 @@ export function measureOptimisations(
 
   // ---- writes from here on: a writer on this copy, as MergeXO would
   const writer = new MergexoWriter(path, { clock: () => clock, seed: 77 });
-  const formats = ['ms', 'us', 's'] as const;
-  const statuses = ['completed', 'failed', 'completed', 'blocked', 'interrupted'];
-  let live: string | null = null;
-  let step = 0;
-  /** One run starts, or the last one started finishes; two seconds pass. */
-  const change = () => {
-    step += 1;
-    clock += 2000;
-    if (live) {
-      writer.finishRun(live, {
-        status: statuses[step % statuses.length]!,
-        finishedAt: clock - 500,
-        format: formats[step % 3],
-      });
-      live = null;
-    } else {
-      live = writer.startRun({
-        repo: manifest.repos[step % manifest.repos.length]!,
-        issue: 700_000 + step,
-        runKind: 'issue_flow',
-        flow: 'bugfix',
-        startedAt: clock - 1500,
-      });
-    }
-  };
+  const change = startsAndFinishes(writer, manifest.repos, 700_000, () => (clock += 2000));
   const pr = tracked[0]!;
   let comment = 0;
   const newEvent = () => {

@@ -33,6 +33,7 @@ import { RunTracker } from '../src/data/incremental';
 import type { Connection, DriverName, SqlValue, Statement } from '../src/data/sqlite';
 import type { MetricsWindow, QueryScope } from '../src/data/types';
 import { MergexoWriter } from '../tools/mergexo-writer.mjs';
+import { startsAndFinishes } from './steady';
 import { measureOptimisations, type OptimisationResult } from './optimisations';
 import { StraightforwardQueries, straightforwardRefresh } from './straightforward';
 
@@ -349,30 +350,7 @@ function measureDatabase(size: string, path: string, driver: DriverName, runs: n
 
   // Steady state: the writer starts or finishes one run, two seconds pass, the extension refreshes.
   const writer = new MergexoWriter(path, { clock: () => clock, seed: 99 });
-  const formats = ['ms', 'us', 's'] as const;
-  const statuses = ['completed', 'failed', 'completed', 'blocked', 'interrupted'];
-  let live: string | null = null;
-  let step = 0;
-  const change = () => {
-    step += 1;
-    clock += 2000;
-    if (live) {
-      writer.finishRun(live, {
-        status: statuses[step % statuses.length]!,
-        finishedAt: clock - 500,
-        format: formats[step % 3],
-      });
-      live = null;
-    } else {
-      live = writer.startRun({
-        repo: manifest.repos[step % manifest.repos.length]!,
-        issue: 900_000 + step,
-        runKind: 'issue_flow',
-        flow: 'bugfix',
-        startedAt: clock - 1500,
-      });
-    }
-  };
+  const change = startsAndFinishes(writer, manifest.repos, 900_000, () => (clock += 2000));
   const steadySamples: number[] = [];
   let steadyStatements: Recorded[] = [];
   for (let index = 0; index < steadyRuns + 4; index += 1) {
