@@ -980,7 +980,6 @@ function lowerBound(keys: string[], key: string): number {
   return low;
 }
 
-/** Plain code-unit comparison, which agrees with SQLite's BINARY order on the ASCII text involved. */
 /**
  * SQLite's BINARY collation (and Python's `sorted`): by code point, which is not JavaScript's UTF-16
  * order once a string holds characters beyond U+FFFF (`😀` sorts after `！` U+FF01, not before).
