@@ -21,14 +21,8 @@ import type { Connection, DriverName } from '../src/data/sqlite';
 import type { MetricsWindow, QueryScope } from '../src/data/types';
 import { MergexoWriter } from '../tools/mergexo-writer.mjs';
 import { startsAndFinishes } from './steady';
+import { summarize, timeRuns, type Timing } from './timing';
 import { StraightforwardQueries, straightforwardRefresh } from './straightforward';
-
-interface Timing {
-  median: number;
-  min: number;
-  max: number;
-  runs: number;
-}
 
 export interface OptimisationRow {
   group: string;
@@ -42,24 +36,6 @@ export interface OptimisationResult {
   size: string;
   driver: DriverName;
   rows: OptimisationRow[];
-}
-
-function summarize(samples: number[]): Timing {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  return { median, min: sorted[0] ?? NaN, max: sorted[sorted.length - 1] ?? NaN, runs: samples.length };
-}
-
-function timeRuns(runs: number, warmup: number, fn: () => unknown): Timing {
-  for (let index = 0; index < warmup; index += 1) fn();
-  const samples: number[] = [];
-  for (let index = 0; index < runs; index += 1) {
-    const started = performance.now();
-    fn();
-    samples.push(performance.now() - started);
-  }
-  return summarize(samples);
 }
 
 /** A connection that prepares every statement again: each SQL text is made unique by a comment. */

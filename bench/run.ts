@@ -34,6 +34,7 @@ import type { Connection, DriverName, SqlValue, Statement } from '../src/data/sq
 import type { MetricsWindow, QueryScope } from '../src/data/types';
 import { MergexoWriter } from '../tools/mergexo-writer.mjs';
 import { startsAndFinishes } from './steady';
+import { summarize, timeRuns, type Timing } from './timing';
 import { measureOptimisations, type OptimisationResult } from './optimisations';
 import { StraightforwardQueries, straightforwardRefresh } from './straightforward';
 
@@ -46,31 +47,6 @@ const requireHere = createRequire(join(ROOT, 'package.json'));
 declare const gc: (() => void) | undefined;
 
 // ---- small helpers -------------------------------------------------------------------------------------
-
-interface Timing {
-  median: number;
-  min: number;
-  max: number;
-  runs: number;
-}
-
-function timeRuns(runs: number, warmup: number, fn: () => unknown): Timing {
-  for (let index = 0; index < warmup; index += 1) fn();
-  const samples: number[] = [];
-  for (let index = 0; index < runs; index += 1) {
-    const started = performance.now();
-    fn();
-    samples.push(performance.now() - started);
-  }
-  return summarize(samples);
-}
-
-function summarize(samples: number[]): Timing {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  return { median, min: sorted[0] ?? NaN, max: sorted[sorted.length - 1] ?? NaN, runs: samples.length };
-}
 
 function collect(): void {
   if (typeof gc === 'function') {

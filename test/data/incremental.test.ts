@@ -224,7 +224,8 @@ describe.each(DRIVERS)('incremental run aggregates (%s)', (driver) => {
           // Not something MergeXO does: the tracker must notice by its count and read again.
           writer
             .db!.prepare(
-              'DELETE FROM feedback_events WHERE rowid IN (SELECT rowid FROM feedback_events ORDER BY random() LIMIT 1)',
+              'DELETE FROM feedback_events WHERE rowid IN ' +
+                '(SELECT rowid FROM feedback_events ORDER BY random() LIMIT 1)',
             )
             .run();
         } else if (kind === 'feedbackTurn' && prs.length) {

@@ -78,6 +78,12 @@ beforeAll(() => {
   db.close();
 });
 
+/** `/<owner>/<repo>` and, optionally, an issue, a PR, a branch or a commit under it. */
+const GITHUB_PATH = new RegExp(
+  String.raw`^/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+` +
+    String.raw`(/(issues|pull)/[1-9]\d*|/tree/[^\s?#\\]+|/commit/[0-9a-fA-F]{7,64})?$`,
+);
+
 describe('the text helpers', () => {
   it.each(HOSTILE.map((entry) => [entry.name, entry.text] as const))('make %s inert', (_name, text) => {
     const line = plainLine(text, 200);
@@ -185,9 +191,7 @@ describe('tree item models built from hostile rows', () => {
         expect(parsed.host).toBe('github.com');
         expect(parsed.username + parsed.password + parsed.search + parsed.hash).toBe('');
         expect(url.startsWith(`https://github.com/${target.repo}`)).toBe(true);
-        expect(parsed.pathname).toMatch(
-          /^\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(\/(issues|pull)\/[1-9]\d*|\/tree\/[^\s?#\\]+|\/commit\/[0-9a-fA-F]{7,64})?$/,
-        );
+        expect(parsed.pathname).toMatch(GITHUB_PATH);
       }
     }
     expect(built).toBeGreaterThan(20);

@@ -165,93 +165,101 @@ describe.concurrent('locks held for 7 s', () => {
       detector.close();
     });
 
-    it('rollback journal + BEGIN EXCLUSIVE: each read fails fast as busy, the last data stays, then recovers', async (context) => {
-      const file = seed(`rollback-${driver}`, 'rollback');
-      const detector = new ChangeDetector(file, (path) => MergexoDatabase.open(path, { driver }));
-      const view = viewer(detector);
-      view.poll();
-      expect(view.polls[0]).toMatchObject({ kind: 'reopened', shownRuns: 3 });
-      const holder = spawn(LOCK_HOLDER, context);
-      const locked = holder.next<{ type: string; atMs: number }>('locked');
-      const released = holder.next('released');
-      holder.send({ cmd: 'hold', file, mode: 'rollback-exclusive', holdMs: HOLD_MS });
-      const { atMs: lockedAtMs } = await locked;
+    it(
+      'rollback journal + BEGIN EXCLUSIVE: each read fails fast as busy, the last data stays, ' +
+        'then recovers',
+      async (context) => {
+        const file = seed(`rollback-${driver}`, 'rollback');
+        const detector = new ChangeDetector(file, (path) => MergexoDatabase.open(path, { driver }));
+        const view = viewer(detector);
+        view.poll();
+        expect(view.polls[0]).toMatchObject({ kind: 'reopened', shownRuns: 3 });
+        const holder = spawn(LOCK_HOLDER, context);
+        const locked = holder.next<{ type: string; atMs: number }>('locked');
+        const released = holder.next('released');
+        holder.send({ cmd: 'hold', file, mode: 'rollback-exclusive', holdMs: HOLD_MS });
+        const { atMs: lockedAtMs } = await locked;
 
-      // A direct read (not through the detector) fails the same way, typed, within the timeout.
-      const db = detector.database!;
-      const started = performance.now();
-      let direct: unknown;
-      try {
-        db.readDashboard({ repo: null, nowMs: Date.now() }, '24h');
-      } catch (error) {
-        direct = error;
-      }
-      expect(isBusyError(direct)).toBe(true);
-      expect(performance.now() - started).toBeLessThan(FAIL_FAST_MS);
+        // A direct read (not through the detector) fails the same way, typed, within the timeout.
+        const db = detector.database!;
+        const started = performance.now();
+        let direct: unknown;
+        try {
+          db.readDashboard({ repo: null, nowMs: Date.now() }, '24h');
+        } catch (error) {
+          direct = error;
+        }
+        expect(isBusyError(direct)).toBe(true);
+        expect(performance.now() - started).toBeLessThan(FAIL_FAST_MS);
 
-      const releasedAtMs = await pollUntil(view.poll, released);
-      const during = view.polls.filter((p) => p.atMs > lockedAtMs && p.atMs < releasedAtMs - FAIL_FAST_MS);
-      expect(during.length).toBeGreaterThanOrEqual(6);
-      for (const poll of during) {
-        expect(poll).toMatchObject({ kind: 'error', busy: true, shownRuns: 3 });
-        expect(poll.durationMs).toBeLessThan(FAIL_FAST_MS);
-        expect(poll.staleSinceMs).toBe(during[0]!.staleSinceMs);
-      }
-      // Marked stale at the first poll after the lock was taken (polls of the other tests share the loop).
-      expect(during[0]!.staleSinceMs! - lockedAtMs).toBeLessThan(1500);
-      // Recovered by itself: the first poll after the release re-reads and shows the committed run.
-      // The read right after the commit is the poll in flight or the next one; either way it is not stale.
-      const after = view.polls.filter((p) => p.atMs > releasedAtMs);
-      expect(after[0]).toMatchObject({ busy: false, shownRuns: 4, staleSinceMs: undefined });
-      expect(view.polls.filter((p) => p.kind === 'changed').map((p) => p.shownRuns)).toEqual([4]);
-      expect(view.polls.filter((p) => p.error)).toEqual([]);
-      detector.close();
-    });
+        const releasedAtMs = await pollUntil(view.poll, released);
+        const during = view.polls.filter((p) => p.atMs > lockedAtMs && p.atMs < releasedAtMs - FAIL_FAST_MS);
+        expect(during.length).toBeGreaterThanOrEqual(6);
+        for (const poll of during) {
+          expect(poll).toMatchObject({ kind: 'error', busy: true, shownRuns: 3 });
+          expect(poll.durationMs).toBeLessThan(FAIL_FAST_MS);
+          expect(poll.staleSinceMs).toBe(during[0]!.staleSinceMs);
+        }
+        // Marked stale at the first poll after the lock was taken (polls of the other tests share the loop).
+        expect(during[0]!.staleSinceMs! - lockedAtMs).toBeLessThan(1500);
+        // Recovered by itself: the first poll after the release re-reads and shows the committed run.
+        // The read right after the commit is the poll in flight or the next one; either way it is not stale.
+        const after = view.polls.filter((p) => p.atMs > releasedAtMs);
+        expect(after[0]).toMatchObject({ busy: false, shownRuns: 4, staleSinceMs: undefined });
+        expect(view.polls.filter((p) => p.kind === 'changed').map((p) => p.shownRuns)).toEqual([4]);
+        expect(view.polls.filter((p) => p.error)).toEqual([]);
+        detector.close();
+      },
+    );
 
-    it('WAL + locking_mode=EXCLUSIVE: refused while we are connected; before we connect, opening fails fast as busy, then recovers', async (context) => {
-      // With our connection open, a writer cannot take the exclusive lock at all.
-      const file = seed(`wal-locking-${driver}`, 'wal');
-      const connected = MergexoDatabase.open(file, { driver });
-      const refused = spawn(LOCK_HOLDER, context);
-      const refusal = refused.next('locked');
-      refused.send({ cmd: 'hold', file, mode: 'wal-locking-exclusive', holdMs: 100, busyTimeoutMs: 300 });
-      await expect(refusal).rejects.toThrow(/SqliteError: database is locked/);
-      await refused.stop();
-      expect(runCount(connected)).toBe(3);
-      connected.close();
+    it(
+      'WAL + locking_mode=EXCLUSIVE: refused while we are connected; before we connect, opening fails ' +
+        'fast as busy, then recovers',
+      async (context) => {
+        // With our connection open, a writer cannot take the exclusive lock at all.
+        const file = seed(`wal-locking-${driver}`, 'wal');
+        const connected = MergexoDatabase.open(file, { driver });
+        const refused = spawn(LOCK_HOLDER, context);
+        const refusal = refused.next('locked');
+        refused.send({ cmd: 'hold', file, mode: 'wal-locking-exclusive', holdMs: 100, busyTimeoutMs: 300 });
+        await expect(refusal).rejects.toThrow(/SqliteError: database is locked/);
+        await refused.stop();
+        expect(runCount(connected)).toBe(3);
+        connected.close();
 
-      const holder = spawn(LOCK_HOLDER, context);
-      const locked = holder.next<{ type: string; atMs: number }>('locked');
-      const released = holder.next<{ type: string; atMs: number }>('released');
-      holder.send({ cmd: 'hold', file, mode: 'wal-locking-exclusive', holdMs: HOLD_MS });
-      const { atMs: lockedAtMs } = await locked;
-      const detector = new ChangeDetector(file, (path) => MergexoDatabase.open(path, { driver }));
-      const first = detector.check();
-      expect(first.kind).toBe('error');
-      expect(first.cause).toBeInstanceOf(OpenError);
-      expect(isBusyError(first.cause)).toBe(true);
-      expect(first.error).toContain('another process holds a lock on it');
-      expect(first.durationMs).toBeLessThan(FAIL_FAST_MS);
-      const view = viewer(detector);
-      const releasedAtMs = await pollUntil(view.poll, released);
-      const during = view.polls.filter((p) => p.atMs > lockedAtMs && p.atMs < releasedAtMs - FAIL_FAST_MS);
-      expect(during.length).toBeGreaterThanOrEqual(6);
-      for (const poll of during) {
-        expect(poll.kind).toBe('error');
-        expect(poll.durationMs).toBeLessThan(FAIL_FAST_MS);
-      }
-      // The detector retries a failed open when the files change or after its retry period (2 s).
-      // (The poll that opens may have started just before the release and waited for it.)
-      const reopened = view.polls.filter((p) => p.kind === 'reopened');
-      expect(reopened).toHaveLength(1);
-      expect(reopened[0]).toMatchObject({ shownRuns: 4, busy: false });
-      const openedAtMs = reopened[0]!.atMs + reopened[0]!.durationMs;
-      // It saw the holder's last commit (4 runs above), so it opened after the lock; the release
-      // message itself can arrive late on a loaded machine, so only the upper bound is timed.
-      const { atMs: letGoAtMs } = await released;
-      expect(openedAtMs - letGoAtMs).toBeLessThan(2000 + 2 * POLL_MS + FAIL_FAST_MS);
-      detector.close();
-    });
+        const holder = spawn(LOCK_HOLDER, context);
+        const locked = holder.next<{ type: string; atMs: number }>('locked');
+        const released = holder.next<{ type: string; atMs: number }>('released');
+        holder.send({ cmd: 'hold', file, mode: 'wal-locking-exclusive', holdMs: HOLD_MS });
+        const { atMs: lockedAtMs } = await locked;
+        const detector = new ChangeDetector(file, (path) => MergexoDatabase.open(path, { driver }));
+        const first = detector.check();
+        expect(first.kind).toBe('error');
+        expect(first.cause).toBeInstanceOf(OpenError);
+        expect(isBusyError(first.cause)).toBe(true);
+        expect(first.error).toContain('another process holds a lock on it');
+        expect(first.durationMs).toBeLessThan(FAIL_FAST_MS);
+        const view = viewer(detector);
+        const releasedAtMs = await pollUntil(view.poll, released);
+        const during = view.polls.filter((p) => p.atMs > lockedAtMs && p.atMs < releasedAtMs - FAIL_FAST_MS);
+        expect(during.length).toBeGreaterThanOrEqual(6);
+        for (const poll of during) {
+          expect(poll.kind).toBe('error');
+          expect(poll.durationMs).toBeLessThan(FAIL_FAST_MS);
+        }
+        // The detector retries a failed open when the files change or after its retry period (2 s).
+        // (The poll that opens may have started just before the release and waited for it.)
+        const reopened = view.polls.filter((p) => p.kind === 'reopened');
+        expect(reopened).toHaveLength(1);
+        expect(reopened[0]).toMatchObject({ shownRuns: 4, busy: false });
+        const openedAtMs = reopened[0]!.atMs + reopened[0]!.durationMs;
+        // It saw the holder's last commit (4 runs above), so it opened after the lock; the release
+        // message itself can arrive late on a loaded machine, so only the upper bound is timed.
+        const { atMs: letGoAtMs } = await released;
+        expect(openedAtMs - letGoAtMs).toBeLessThan(2000 + 2 * POLL_MS + FAIL_FAST_MS);
+        detector.close();
+      },
+    );
   });
 
   describe(

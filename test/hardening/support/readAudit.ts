@@ -27,12 +27,15 @@ export function whyNotARead(sql: string): string | undefined {
     .replace(/\/\*[\s\S]*?\*\//g, ' ');
   if (/;\s*\S/.test(code)) return 'more than one statement';
   if (!/^(SELECT|WITH)\b/i.test(code)) return 'not a SELECT';
-  const write =
-    /\b(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|ATTACH|DETACH|VACUUM|REINDEX|ANALYZE|PRAGMA|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|LOAD_EXTENSION|WRITEFILE)\b|\bREPLACE\s+INTO\b/i.exec(
-      code,
-    );
+  const write = WRITE_WORDS.exec(code);
   return write ? `contains ${write[0].toUpperCase()}` : undefined;
 }
+
+const WRITE_WORDS = new RegExp(
+  String.raw`\b(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|ATTACH|DETACH|VACUUM|REINDEX|ANALYZE|PRAGMA|BEGIN|` +
+    String.raw`COMMIT|ROLLBACK|SAVEPOINT|RELEASE|LOAD_EXTENSION|WRITEFILE)\b|\bREPLACE\s+INTO\b`,
+  'i',
+);
 
 export interface DriverCall {
   driver: 'better-sqlite3' | 'node:sqlite';
